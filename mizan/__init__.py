@@ -1,0 +1,25 @@
+"""mizan: typed, cached, real-time server functions for Django, over one GraphQL schema."""
+
+from mizan.client import client
+from mizan.exceptions import (
+    BadInput,
+    ClientError,
+    Forbidden,
+    MizanError,
+    RegistrationError,
+    Unauthenticated,
+)
+from mizan.setup.registry import register
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BadInput",
+    "ClientError",
+    "Forbidden",
+    "MizanError",
+    "RegistrationError",
+    "Unauthenticated",
+    "client",
+    "register",
+]

@@ -1,0 +1,48 @@
+"""System checks: configuration mistakes reported by ``manage.py check`` with an id and a hint."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+from mizan.conf import DEFAULTS
+from mizan.exceptions import RegistrationError
+
+
+@register(Tags.compatibility)
+def check_settings(**kwargs: Any) -> list[CheckMessage]:
+    user = getattr(settings, "MIZAN", None)
+    if user is None:
+        return []
+    if not isinstance(user, dict):
+        return [Error(f"settings.MIZAN must be a dict, not {type(user).__name__}.",
+                      id="mizan.E001", hint="Write MIZAN = {'GRAPHIQL': False, ...}.")]
+    messages: list[CheckMessage] = []
+    for key, value in user.items():
+        if key not in DEFAULTS:
+            close = difflib.get_close_matches(str(key), DEFAULTS, n=1)
+            hint = f"Did you mean {close[0]!r}?" if close else (
+                "Known keys: " + ", ".join(sorted(DEFAULTS)) + ".")
+            messages.append(Warning(f"Unknown key {key!r} in settings.MIZAN is ignored.",
+                                    hint=hint, id="mizan.W001"))
+        elif type(value) is not type(DEFAULTS[key]):
+            messages.append(Error(
+                f"settings.MIZAN[{key!r}] must be a {type(DEFAULTS[key]).__name__}, "
+                f"not {value!r}.", hint=f"The default is {DEFAULTS[key]!r}.", id="mizan.E002"))
+    return messages
+
+
+@register(Tags.compatibility)
+def check_schema(**kwargs: Any) -> list[CheckMessage]:
+    """Build the schema now, so a declaration mistake stops start-up rather than a request."""
+    from mizan.schema import get_schema
+
+    try:
+        get_schema()
+    except RegistrationError as exc:
+        return [Error(str(exc), id="mizan.E003",
+                      hint="Fix the declaration named above; the schema cannot be built.")]
+    return []

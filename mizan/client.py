@@ -1,0 +1,129 @@
+"""``@client``: turn a typed Python function into a server function."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, overload
+
+from mizan.definitions import AuthSpec, FunctionDef, Kind, Param, Source, check_name
+from mizan.exceptions import RegistrationError
+from mizan.setup.registry import get_registry
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+AUTH_LEVELS = ("staff", "superuser")
+
+
+@overload
+def client(fn: F, /) -> F: ...
+
+
+@overload
+def client(
+    *,
+    auth: AuthSpec | None = None,
+    context: str | None = None,
+    public: bool | None = None,
+    ttl: int | None = None,
+    affects: str | Callable[..., Any] | Sequence[str | Callable[..., Any]] | None = None,
+    read_only: bool = False,
+) -> Callable[[F], F]: ...
+
+
+def client(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    auth: AuthSpec | None = None,
+    context: str | None = None,
+    public: bool | None = None,
+    ttl: int | None = None,
+    affects: str | Callable[..., Any] | Sequence[str | Callable[..., Any]] | None = None,
+    read_only: bool = False,
+) -> Any:
+    """Register ``fn`` as a server function under its Python name.
+
+    Plain functions become mutations (POST only); ``read_only=True`` and
+    ``context=`` make queries. ``auth`` is ``True``, ``"staff"``,
+    ``"superuser"`` or a callable ``(request) -> bool``, sync or async.
+    """
+
+    def decorate(fn: F) -> F:
+        source = Source.of(fn)
+        _check_auth(auth, source)
+        params, returns = _signature(fn, source)
+        get_registry().add(
+            FunctionDef(
+                fn=fn,
+                name=check_name(fn.__name__, source),
+                params=params,
+                returns=returns,
+                kind=Kind.QUERY if read_only or context else Kind.MUTATION,
+                source=source,
+                is_async=inspect.iscoroutinefunction(fn),
+                description=inspect.getdoc(fn),
+                auth=auth,
+                context=context,
+                public=public,
+                ttl=ttl,
+                affects=_affects(affects),
+            )
+        )
+        return fn
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def _signature(fn: Callable[..., Any], source: Source) -> tuple[tuple[Param, ...], Any]:
+    if not callable(fn) or inspect.isclass(fn):
+        raise RegistrationError(f"@client decorates functions; got {fn!r} ({source}).")
+    parameters = list(inspect.signature(fn).parameters.values())
+    if not parameters or parameters[0].name != "request":
+        raise RegistrationError(
+            f"{source}: a mizan function takes the request first. "
+            f"Write `def {fn.__name__}(request, ...)`."
+        )
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception as exc:
+        raise RegistrationError(f"{source}: its annotations cannot be resolved: {exc}") from exc
+
+    params = []
+    for p in parameters[1:]:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY):
+            raise RegistrationError(
+                f"{source}: parameter {p.name!r} must be a plain named parameter "
+                "(no *args, **kwargs or positional-only markers): each becomes a GraphQL argument."
+            )
+        if p.name not in hints:
+            raise RegistrationError(
+                f"{source}: parameter {p.name!r} has no type annotation. "
+                f"Annotate it, e.g. `{p.name}: str`: it becomes a typed GraphQL argument."
+            )
+        params.append(Param(p.name, hints[p.name], p.default))
+    if "return" not in hints:
+        raise RegistrationError(
+            f"{source}: no return annotation. Annotate what it returns, e.g. `-> Output` "
+            "with a pydantic model: it becomes the GraphQL output type."
+        )
+    return tuple(params), hints["return"]
+
+
+def _check_auth(auth: object, source: Source) -> None:
+    if auth is None or auth is True or auth in AUTH_LEVELS or callable(auth):
+        return
+    raise RegistrationError(
+        f"{source}: auth={auth!r} is not understood. Use auth=True, 'staff', 'superuser' "
+        "or a callable (request) -> bool."
+    )
+
+
+def _affects(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value if isinstance(value, list | tuple) else [value]
+    # A function stands for its context; resolving it waits for the contexts module.
+    return tuple(item if isinstance(item, str) else getattr(item, "__name__", repr(item))
+                 for item in items)

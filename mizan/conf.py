@@ -1,0 +1,37 @@
+"""mizan's settings: one ``MIZAN = {...}`` dict, read on every access.
+
+Reading ``django.conf.settings`` lazily means ``override_settings(MIZAN=...)``
+just works in tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings as django_settings
+
+DEFAULTS: dict[str, Any] = {
+    # Serve GraphiQL to browsers that GET graphql/ asking for text/html.
+    "GRAPHIQL": True,
+    # Answer introspection queries (__schema, __type).
+    "INTROSPECTION": True,
+    # Limits checked on every document before it runs.
+    "MAX_DEPTH": 12,
+    "MAX_TOKENS": 5000,
+    "MAX_ALIASES": 30,
+    # Documents whose parse and validation results are kept (LRU).
+    "DOCUMENT_CACHE_SIZE": 512,
+}
+
+
+class Settings:
+    """Attribute access to ``settings.MIZAN`` merged over :data:`DEFAULTS`."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"mizan has no setting {name!r}")
+        user: dict[str, Any] = getattr(django_settings, "MIZAN", None) or {}
+        return user.get(name, DEFAULTS[name])
+
+
+mizan_settings = Settings()

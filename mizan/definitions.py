@@ -1,0 +1,107 @@
+"""The typed, frozen description of one server function: what everything downstream reads.
+
+The compiler, the views, the manifest and (later) the client generator never
+look at a user's function directly; they read its :class:`FunctionDef`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+AuthSpec = bool | str | Callable[..., Any]
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+class Kind(Enum):
+    QUERY = "query"
+    MUTATION = "mutation"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a function is defined, for error messages that point at the user's code."""
+
+    module: str
+    qualname: str
+    file: str
+    line: int
+
+    @classmethod
+    def of(cls, obj: Any) -> Source:
+        target = inspect.unwrap(obj)
+        try:
+            file = inspect.getsourcefile(target) or "<unknown>"
+            line = inspect.getsourcelines(target)[1]
+        except (OSError, TypeError):
+            file, line = "<unknown>", 0
+        module = getattr(target, "__module__", "?")
+        qualname = getattr(target, "__qualname__", repr(target))
+        return cls(module, qualname, file, line)
+
+    def __str__(self) -> str:
+        return f"{self.module}.{self.qualname} ({self.file}:{self.line})"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter after ``request``: a GraphQL argument."""
+
+    name: str
+    annotation: Any
+    default: Any = inspect.Parameter.empty
+
+    @property
+    def required(self) -> bool:
+        return self.default is inspect.Parameter.empty
+
+
+@dataclass(frozen=True)
+class FunctionDef:
+    """A registered server function."""
+
+    fn: Callable[..., Any]
+    name: str
+    params: tuple[Param, ...]
+    returns: Any
+    kind: Kind
+    source: Source
+    is_async: bool
+    description: str | None = None
+    auth: AuthSpec | None = None
+    context: str | None = None
+    public: bool | None = None
+    ttl: int | None = None
+    affects: tuple[str, ...] = field(default=())
+
+    @property
+    def field_name(self) -> str:
+        """``contact.submit`` → ``contactSubmit``: the root field in GraphQL."""
+        return field_name(self.name)
+
+    @property
+    def operation_name(self) -> str:
+        """``contact.submit`` → ``ContactSubmit``: the name of its persisted operation."""
+        name = self.field_name
+        return name[:1].upper() + name[1:]
+
+
+def field_name(name: str) -> str:
+    first, *rest = (part for part in re.split(r"[._]+", name) if part)
+    return first + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def check_name(name: object, source: Source) -> str:
+    from mizan.exceptions import RegistrationError
+
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise RegistrationError(
+            f"{source}: {name!r} is not a valid mizan function name. Use Python identifiers "
+            "joined by dots, e.g. 'echo' or 'contact.submit'."
+        )
+    return name

@@ -1,0 +1,42 @@
+"""Operation documents derived from the compiled schema: one per root field.
+
+Selection sets are complete: every field of every object type, except that a
+type already on the path (a recursive model) is followed at most
+``RECURSION_DEPTH`` more times.
+"""
+
+from __future__ import annotations
+
+from graphql import (
+    GraphQLField,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    get_named_type,
+)
+
+RECURSION_DEPTH = 2
+
+
+def selection_set(field: GraphQLField, path: tuple[str, ...] = ()) -> str:
+    named: GraphQLNamedType = get_named_type(field.type)
+    if not isinstance(named, GraphQLObjectType):
+        return ""
+    path = (*path, named.name)
+    parts = []
+    for name, child in named.fields.items():
+        child_type = get_named_type(child.type)
+        if child.args:
+            continue  # a field taking arguments cannot be selected blindly
+        if isinstance(child_type, GraphQLObjectType) and path.count(child_type.name) > RECURSION_DEPTH:
+            continue
+        parts.append(name + selection_set(child, path))
+    return " { " + " ".join(parts) + " }"
+
+
+def operation_document(operation: str, field_name: str, field: GraphQLField, name: str) -> str:
+    """``query Echo($text: String!) { echo(text: $text) { message } }``."""
+    variables = ", ".join(f"${arg}: {field.args[arg].type}" for arg in field.args)
+    arguments = ", ".join(f"{arg}: ${arg}" for arg in field.args)
+    head = f"{operation} {name}" + (f"({variables})" if variables else "")
+    call = field_name + (f"({arguments})" if arguments else "")
+    return f"{head} {{ {call}{selection_set(field)} }}"

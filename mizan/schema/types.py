@@ -1,0 +1,262 @@
+"""Python annotations → Strawberry types, and GraphQL input values → Python data.
+
+mizan builds its Strawberry types straight from pydantic's field metadata
+instead of using ``strawberry.experimental.pydantic``: that conversion is the
+bulk of schema build time, and it cannot use one model as both an input and
+an output type. User classes are never modified (enums excepted: Strawberry
+reads its definition off the enum class itself).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import enum
+import inspect
+import types
+import typing
+import uuid
+from collections.abc import Callable
+from typing import Any, ForwardRef
+
+import pydantic
+import strawberry
+from strawberry.tools import create_type
+from strawberry.annotation import StrawberryAnnotation
+from strawberry.scalars import JSON
+from strawberry.types.field import StrawberryField
+from strawberry.utils.str_converters import to_camel_case
+
+from mizan.exceptions import RegistrationError
+
+SCALARS: frozenset[Any] = frozenset(
+    {str, int, float, bool, datetime.date, datetime.datetime, datetime.time,
+     decimal.Decimal, uuid.UUID}
+)
+RESERVED_NAMES = frozenset(
+    {"Query", "Mutation", "Subscription", "String", "Int", "Float", "Boolean", "ID", "Date",
+     "DateTime", "Time", "Decimal", "UUID", "JSON", "Upload", "AuthLevel"}
+)
+INPUT_SUFFIX = "Input"
+
+Decoder = Callable[[Any], Any]
+
+
+def type_name(cls: type) -> str:
+    """A class's GraphQL name: nested classes carry their owner (``ChatChannel.Params`` →
+    ``ChatChannelParams``), generic models their arguments (``Page[Item]`` → ``PageItem``)."""
+    meta = getattr(cls, "__pydantic_generic_metadata__", None)
+    if meta and meta.get("origin"):
+        return type_name(meta["origin"]) + "".join(_arg_name(a) for a in meta["args"])
+    qualname = cls.__qualname__.rpartition("<locals>.")[2]
+    return qualname.replace(".", "")
+
+
+def _arg_name(arg: Any) -> str:
+    if isinstance(arg, type):
+        return type_name(arg)[:1].upper() + type_name(arg)[1:]
+    return "".join(ch for ch in str(arg).title() if ch.isalnum())
+
+
+def _describe(owner: object) -> str:
+    if isinstance(owner, type):
+        return f"{owner.__module__}.{owner.__qualname__}"
+    return str(owner)
+
+
+def _strip(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _optional_of(annotation: Any) -> Any | None:
+    """``X | None`` → ``X``; anything else → None."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == len(typing.get_args(annotation)) - 1:
+            return args[0] if len(args) == 1 else typing.Union[tuple(args)]  # noqa: UP007
+    return None
+
+
+def _list_of(annotation: Any) -> Any | None:
+    origin = typing.get_origin(annotation)
+    if origin in (list, set, frozenset, tuple) or (
+        origin is not None and origin.__module__ == "collections.abc"
+        and origin.__name__ in ("Sequence", "Iterable", "Set")
+    ):
+        args = typing.get_args(annotation)
+        if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+            return None
+        return args[0] if args else Any
+    return None
+
+
+def is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel)
+
+
+class TypeBuilder:
+    """Builds each Strawberry type once, and refuses two Python types under one GraphQL name."""
+
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {}
+        self._owners: dict[str, object] = dict.fromkeys(RESERVED_NAMES, "mizan's built-in types")
+        self._built: dict[tuple[type, bool], str] = {}
+        self._building: set[tuple[type, bool]] = set()
+        self._decoders: dict[type, list[tuple[str, str, Decoder | None, bool]]] = {}
+
+    def annotation(self, annotation: Any) -> StrawberryAnnotation:
+        return StrawberryAnnotation(annotation, namespace=self.namespace)
+
+    def create_type(self, name: str, fields: list[StrawberryField], *, is_input: bool = False,
+                    description: str | None = None) -> type:
+        """Strawberry's ``create_type``, keeping each field's annotation namespace, which
+        resolves references to types still being built (recursive models)."""
+        annotations = {f.python_name: f.type_annotation for f in fields}
+        created = create_type(name, fields, is_input=is_input, description=description)
+        for f in created.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+            f.type_annotation = annotations[f.python_name]
+        return created
+
+    def output(self, annotation: Any, where: str) -> Any:
+        return self._convert(annotation, where, is_input=False)
+
+    def input(self, annotation: Any, where: str) -> Any:
+        return self._convert(annotation, where, is_input=True)
+
+    def _convert(self, annotation: Any, where: str, *, is_input: bool) -> Any:
+        annotation = _strip(annotation)
+        if annotation in SCALARS:
+            return annotation
+        if annotation is Any or annotation is dict or typing.get_origin(annotation) is dict:
+            return JSON
+        if (inner := _optional_of(annotation)) is not None:
+            return typing.Optional[self._convert(inner, where, is_input=is_input)]  # noqa: UP045
+        if (item := _list_of(annotation)) is not None:
+            return list[self._convert(item, where, is_input=is_input)]  # type: ignore[misc]
+        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+            return self._enum(annotation)
+        if is_model(annotation):
+            return self._model(annotation, is_input)
+        hint = (" Inputs and outputs are scalars, Enums, pydantic models and lists or "
+                "Optionals of them.")
+        if annotation is None or annotation is type(None):
+            hint = " A function that returns nothing can return a bool or a small model."
+        raise RegistrationError(f"{where}: {annotation!r} has no GraphQL type.{hint}")
+
+    def _claim(self, name: str, owner: object) -> None:
+        current = self._owners.setdefault(name, owner)
+        if current is not owner:
+            raise RegistrationError(
+                f"Two Python types would both be the GraphQL type {name!r}: "
+                f"{_describe(current)} and {_describe(owner)}. Rename one of them."
+            )
+
+    def _enum(self, cls: type[enum.Enum]) -> Any:
+        name = type_name(cls)
+        if (cls, False) not in self._built:
+            self._claim(name, cls)
+            strawberry.enum(cls, name=name, description=_doc(cls))
+            self._built[cls, False] = name
+        return cls
+
+    def _model(self, model: type[pydantic.BaseModel], is_input: bool) -> Any:
+        key = (model, is_input)
+        if key in self._built:
+            name = self._built[key]
+            return self.namespace[name] if key not in self._building else ForwardRef(name)
+        name = type_name(model)
+        if is_input and not name.endswith(INPUT_SUFFIX):
+            name += INPUT_SUFFIX
+        self._claim(name, model if not is_input else f"{_describe(model)} (as an input)")
+        self._built[key] = name
+        self._building.add(key)
+        fields = [self._field(model, fname, info, is_input)
+                  for fname, info in model.model_fields.items()]
+        if not is_input:
+            fields += [self._computed(model, fname, info)
+                       for fname, info in model.model_computed_fields.items()]
+        if not fields:
+            raise RegistrationError(f"{_describe(model)} has no fields; GraphQL types need one.")
+        created = self.create_type(name, fields, is_input=is_input, description=_doc(model))
+        self.namespace[name] = created
+        self._building.discard(key)
+        return created
+
+    def _field(self, model: type, fname: str, info: Any, is_input: bool) -> StrawberryField:
+        where = f"{_describe(model)}.{fname}"
+        annotation = (self.input if is_input else self.output)(info.annotation, where)
+        default: Any = dataclasses.MISSING
+        if is_input and not info.is_required():
+            if info.default_factory is None and _literal(info.default):
+                default = info.default
+            else:  # a factory's value cannot be shown in SDL: omit it and let pydantic fill it
+                annotation, default = typing.Optional[annotation], None  # noqa: UP045
+        mutable = isinstance(default, list)
+        return StrawberryField(
+            python_name=fname,
+            type_annotation=self.annotation(annotation),
+            description=info.description,
+            default=dataclasses.MISSING if mutable else default,
+            default_factory=(lambda: list(default)) if mutable else dataclasses.MISSING,
+        )
+
+    def _computed(self, model: type, fname: str, info: Any) -> StrawberryField:
+        annotation = self.output(info.return_type, f"{_describe(model)}.{fname}")
+        return StrawberryField(python_name=fname, type_annotation=self.annotation(annotation),
+                               description=info.description)
+
+    # --- decoding GraphQL input values into data pydantic validates -------------------
+
+    def decoder(self, annotation: Any) -> Decoder | None:
+        """A function turning a coerced GraphQL value into Python-named data, or None
+        where the value needs no change."""
+        annotation = _strip(annotation)
+        if (inner := _optional_of(annotation)) is not None:
+            decode = self.decoder(inner)
+            return None if decode is None else (lambda v: None if v is None else decode(v))
+        if (item := _list_of(annotation)) is not None:
+            decode = self.decoder(item)
+            return None if decode is None else (lambda v: None if v is None else list(map(decode, v)))
+        if is_model(annotation):
+            return self._model_decoder(annotation)
+        return None
+
+    def _model_decoder(self, model: type[pydantic.BaseModel]) -> Decoder:
+        if model not in self._decoders:
+            spec: list[tuple[str, str, Decoder | None, bool]] = []
+            self._decoders[model] = spec  # filled below; recursion sees the same list
+            for fname, info in model.model_fields.items():
+                filled_by_pydantic = not info.is_required() and (
+                    info.default_factory is not None or not _literal(info.default))
+                spec.append((to_camel_case(fname), fname, self.decoder(info.annotation),
+                             filled_by_pydantic))
+        spec = self._decoders[model]
+
+        def decode(value: dict[str, Any]) -> dict[str, Any]:
+            data = {}
+            for gql, py, inner, drop_none in spec:
+                if gql in value:
+                    item = value[gql]
+                    if item is None and drop_none:
+                        continue
+                    data[py] = inner(item) if inner and item is not None else item
+            return data
+
+        return decode
+
+
+def _doc(cls: type) -> str | None:
+    doc = cls.__dict__.get("__doc__")
+    return inspect.cleandoc(doc) if doc else None
+
+
+def _literal(value: Any) -> bool:
+    """Whether a default can be shown in SDL as it is."""
+    if value is None or isinstance(value, str | int | float | bool | enum.Enum):
+        return True
+    if isinstance(value, list | tuple):
+        return all(_literal(v) for v in value)
+    return False

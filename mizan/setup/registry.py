@@ -1,0 +1,98 @@
+"""The registry: every server function, in one place, frozen once the schema is built.
+
+``register(fn, "name")`` is the seed's API. After ``@client`` it renames the
+function (it is not a second registration); on an undecorated function it
+registers it with ``@client``'s defaults. Name clashes are judged when the
+schema is built, after every rename.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from mizan.definitions import FunctionDef, Source, check_name
+from mizan.exceptions import RegistrationError
+
+if TYPE_CHECKING:
+    from mizan.schema.compiler import CompiledSchema
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._functions: dict[Callable[..., Any], FunctionDef] = {}
+        self._compiled: CompiledSchema | None = None
+
+    def add(self, definition: FunctionDef) -> None:
+        self._check_open(definition.source)
+        self._functions[definition.fn] = definition
+
+    def rename(self, fn: Callable[..., Any], name: str) -> None:
+        source = Source.of(fn)
+        self._check_open(source)
+        definition = self._functions[fn]
+        self._functions[fn] = dataclasses.replace(definition, name=check_name(name, source))
+
+    def __contains__(self, fn: object) -> bool:
+        return fn in self._functions
+
+    def __iter__(self) -> Iterator[FunctionDef]:
+        return iter(self._functions.values())
+
+    def get(self, name: str) -> FunctionDef:
+        for definition in self._functions.values():
+            if definition.name == name:
+                return definition
+        known = ", ".join(sorted(d.name for d in self)) or "none"
+        raise LookupError(f"No mizan function is registered as {name!r} (registered: {known}).")
+
+    @property
+    def frozen(self) -> bool:
+        return self._compiled is not None
+
+    def compiled(self) -> CompiledSchema:
+        """The schema, built from this registry on first use; the registry is frozen after."""
+        if self._compiled is None:
+            from mizan.schema.compiler import compile_schema
+
+            self._compiled = compile_schema(list(self))
+        return self._compiled
+
+    def _check_open(self, source: Source) -> None:
+        if self.frozen:
+            raise RegistrationError(
+                f"{source}: registered after the mizan schema was built. Import the module "
+                "that defines it from your AppConfig.ready() so it registers at start-up."
+            )
+
+
+_registry = Registry()
+
+
+def get_registry() -> Registry:
+    return _registry
+
+
+@contextmanager
+def use_registry(registry: Registry | None = None) -> Iterator[Registry]:
+    """Swap in a fresh registry (for tests), restoring the previous one afterwards."""
+    global _registry
+    previous, _registry = _registry, registry or Registry()
+    try:
+        yield _registry
+    finally:
+        _registry = previous
+
+
+def register(fn: F, name: str) -> F:
+    """Give a function its public name, registering it with defaults if ``@client`` did not."""
+    from mizan.client import client
+
+    if fn not in _registry:
+        client(fn)
+    _registry.rename(fn, name)
+    return fn

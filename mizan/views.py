@@ -1,0 +1,103 @@
+"""``graphql/``: Strawberry's Django view with mizan's schema, CSRF rule and GraphiQL rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cross_web import HTTPException
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from strawberry.django.views import GraphQLView
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.http.base import BaseRequestProtocol
+from strawberry.schema.base import BaseSchema
+
+from mizan.conf import mizan_settings
+from mizan.schema import get_schema
+
+
+@dataclass(slots=True)
+class MizanContext:
+    """``info.context`` for every operation mizan runs."""
+
+    request: HttpRequest
+    response: HttpResponse | None = None
+    is_async: bool = False
+
+
+def _not_a_view(request: HttpRequest) -> HttpResponse:  # the callback Django's CSRF check inspects
+    raise NotImplementedError
+
+
+_csrf = CsrfViewMiddleware(_not_a_view)
+
+
+def csrf_failure(request: HttpRequest) -> HttpResponseBase | None:
+    """Django's CSRF check, for the requests that need it: a browser session or a form post.
+
+    Cookieless requests (token auth, server to server) cannot be forged by a
+    third-party page, so they pass; GET never changes anything.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    from django.conf import settings
+
+    has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+    is_form = request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded")
+    if not (has_session or is_form):
+        return None
+    return _csrf.process_view(request, _not_a_view, (), {})
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class MizanGraphQLView(GraphQLView[MizanContext, None]):
+    """POST JSON, GET for queries, GraphiQL for browsers."""
+
+    @property  # type: ignore[override]
+    def schema(self) -> BaseSchema:
+        return get_schema().schema
+
+    @schema.setter
+    def schema(self, value: BaseSchema) -> None:  # Strawberry's __init__ assigns it
+        pass
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(schema=None, **kwargs)  # type: ignore[arg-type]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if (failure := csrf_failure(request)) is not None:
+            return failure
+        response = super().dispatch(request, *args, **kwargs)
+        response.setdefault("Cache-Control", "no-store")
+        if response.status_code == 405:
+            response["Allow"] = "POST" if request.method == "GET" else "GET, POST"
+        return response
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # Only a browser navigating here asks for text/html; fetch() sends */*.
+        return (
+            request.method == "GET"
+            and request.query_params.get("query") is None
+            and "text/html" in request.headers.get("accept", "")
+            and mizan_settings.GRAPHIQL
+        )
+
+    def get_context(self, request: HttpRequest, response: HttpResponse) -> MizanContext:
+        return MizanContext(request=request, response=response)
+
+    def execute_single(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().execute_single(*args, **kwargs)
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, InvalidOperationTypeError):
+                raise MethodNotAllowed(exc.reason) from exc
+            raise
+
+
+class MethodNotAllowed(HTTPException):
+    def __init__(self, reason: str) -> None:
+        super().__init__(405, f"{reason} Send mutations as POST.")
