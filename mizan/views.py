@@ -83,8 +83,15 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
             request.method == "GET"
             and request.query_params.get("query") is None
             and "text/html" in request.headers.get("accept", "")
-            and mizan_settings.GRAPHIQL
         )
+
+    @property  # type: ignore[override]
+    def graphql_ide(self) -> str | None:
+        return "graphiql" if mizan_settings.GRAPHIQL else None  # None → 404
+
+    @graphql_ide.setter
+    def graphql_ide(self, value: str | None) -> None:  # Strawberry's __init__ assigns it
+        pass
 
     def get_context(self, request: HttpRequest, response: HttpResponse) -> MizanContext:
         return MizanContext(request=request, response=response)

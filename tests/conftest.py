@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -12,3 +14,32 @@ def registry() -> Iterator[Registry]:
     """Every test starts with an empty registry of its own."""
     with use_registry() as fresh:
         yield fresh
+
+
+class GraphQL:
+    """Sends one operation over a transport: ``post`` (JSON body) or ``get`` (query string)."""
+
+    def __init__(self, client: Any, method: str) -> None:
+        self.client = client
+        self.method = method
+
+    def __call__(self, query: str, variables: dict[str, Any] | None = None,
+                 **headers: Any) -> Any:
+        url = "/api/mizan/graphql/"
+        if self.method == "post":
+            body = {"query": query, **({"variables": variables} if variables else {})}
+            return self.client.post(url, json.dumps(body), content_type="application/json",
+                                    **headers)
+        params = {"query": query, **({"variables": json.dumps(variables)} if variables else {})}
+        return self.client.get(url, params, HTTP_ACCEPT="application/json", **headers)
+
+
+@pytest.fixture(params=["post", "get"])
+def gql(request: pytest.FixtureRequest, client: Any) -> GraphQL:
+    """A query sent over POST and over GET: every query behaviour holds on both."""
+    return GraphQL(client, request.param)
+
+
+@pytest.fixture
+def post(client: Any) -> GraphQL:
+    return GraphQL(client, "post")

@@ -8,10 +8,14 @@ type already on the path (a recursive model) is followed at most
 from __future__ import annotations
 
 from graphql import (
+    GraphQLArgument,
     GraphQLField,
     GraphQLNamedType,
     GraphQLObjectType,
+    Undefined,
+    ast_from_value,
     get_named_type,
+    print_ast,
 )
 
 RECURSION_DEPTH = 2
@@ -35,8 +39,15 @@ def selection_set(field: GraphQLField, path: tuple[str, ...] = ()) -> str:
 
 def operation_document(operation: str, field_name: str, field: GraphQLField, name: str) -> str:
     """``query Echo($text: String!) { echo(text: $text) { message } }``."""
-    variables = ", ".join(f"${arg}: {field.args[arg].type}" for arg in field.args)
+    variables = ", ".join(f"${name}: {arg.type}{_default(arg)}" for name, arg in field.args.items())
     arguments = ", ".join(f"{arg}: ${arg}" for arg in field.args)
     head = f"{operation} {name}" + (f"({variables})" if variables else "")
     call = field_name + (f"({arguments})" if arguments else "")
     return f"{head} {{ {call}{selection_set(field)} }}"
+
+
+def _default(argument: GraphQLArgument) -> str:
+    if argument.default_value is Undefined:
+        return ""
+    value = ast_from_value(argument.default_value, argument.type)
+    return f" = {print_ast(value)}" if value is not None else ""
