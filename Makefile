@@ -23,7 +23,7 @@ install: $(STAMP)
 
 demo: install
 	cd example_project && ../$(PY) manage.py migrate --noinput
-	cd example_project && ../$(PY) manage.py seed_demo
+	cd example_project && ../$(PY) manage.py seed_demo --port $(PORT)
 	cd example_project && ../$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

@@ -16,7 +16,7 @@ LEVEL_NAMES = {True: "AUTHENTICATED", "staff": "STAFF", "superuser": "SUPERUSER"
 
 def level(spec: AuthSpec) -> str:
     """The requirement as the SDL's ``@auth(requires: …)`` shows it."""
-    return LEVEL_NAMES.get(spec, "CUSTOM")  # type: ignore[call-overload]
+    return LEVEL_NAMES.get(spec, "CUSTOM")
 
 
 def _verdict(spec: AuthSpec, user: Any) -> None:
@@ -41,8 +41,11 @@ def check(spec: AuthSpec, request: HttpRequest) -> None:
 async def acheck(spec: AuthSpec, request: HttpRequest) -> None:
     """:func:`check` for async code: the session and a sync callable run off the event loop."""
     if callable(spec):
-        allowed = (spec(request) if inspect.iscoroutinefunction(spec)
-                   else await sync_to_async(spec)(request))
+        allowed = (
+            spec(request)
+            if inspect.iscoroutinefunction(spec)
+            else await sync_to_async(spec)(request)
+        )
         if inspect.isawaitable(allowed):
             allowed = await allowed
         if not allowed:

@@ -18,20 +18,36 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
     if user is None:
         return []
     if not isinstance(user, dict):
-        return [Error(f"settings.MIZAN must be a dict, not {type(user).__name__}.",
-                      id="mizan.E001", hint="Write MIZAN = {'GRAPHIQL': False, ...}.")]
+        return [
+            Error(
+                f"settings.MIZAN must be a dict, not {type(user).__name__}.",
+                id="mizan.E001",
+                hint="Write MIZAN = {'GRAPHIQL': False, ...}.",
+            )
+        ]
     messages: list[CheckMessage] = []
     for key, value in user.items():
         if key not in DEFAULTS:
             close = difflib.get_close_matches(str(key), DEFAULTS, n=1)
-            hint = f"Did you mean {close[0]!r}?" if close else (
-                "Known keys: " + ", ".join(sorted(DEFAULTS)) + ".")
-            messages.append(Warning(f"Unknown key {key!r} in settings.MIZAN is ignored.",
-                                    hint=hint, id="mizan.W001"))
+            hint = (
+                f"Did you mean {close[0]!r}?"
+                if close
+                else ("Known keys: " + ", ".join(sorted(DEFAULTS)) + ".")
+            )
+            messages.append(
+                Warning(
+                    f"Unknown key {key!r} in settings.MIZAN is ignored.", hint=hint, id="mizan.W001"
+                )
+            )
         elif type(value) is not type(DEFAULTS[key]):
-            messages.append(Error(
-                f"settings.MIZAN[{key!r}] must be a {type(DEFAULTS[key]).__name__}, "
-                f"not {value!r}.", hint=f"The default is {DEFAULTS[key]!r}.", id="mizan.E002"))
+            messages.append(
+                Error(
+                    f"settings.MIZAN[{key!r}] must be a {type(DEFAULTS[key]).__name__}, "
+                    f"not {value!r}.",
+                    hint=f"The default is {DEFAULTS[key]!r}.",
+                    id="mizan.E002",
+                )
+            )
     return messages
 
 
@@ -43,6 +59,11 @@ def check_schema(**kwargs: Any) -> list[CheckMessage]:
     try:
         get_schema()
     except RegistrationError as exc:
-        return [Error(str(exc), id="mizan.E003",
-                      hint="Fix the declaration named above; the schema cannot be built.")]
+        return [
+            Error(
+                str(exc),
+                id="mizan.E003",
+                hint="Fix the declaration named above; the schema cannot be built.",
+            )
+        ]
     return []

@@ -125,5 +125,6 @@ def _affects(value: object) -> tuple[str, ...]:
         return ()
     items = value if isinstance(value, list | tuple) else [value]
     # A function stands for its context; resolving it waits for the contexts module.
-    return tuple(item if isinstance(item, str) else getattr(item, "__name__", repr(item))
-                 for item in items)
+    return tuple(
+        item if isinstance(item, str) else getattr(item, "__name__", repr(item)) for item in items
+    )

@@ -13,9 +13,8 @@ the GraphQL executor and error masking.
 from __future__ import annotations
 
 import enum
-from importlib import import_module
-
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 import pydantic
@@ -61,7 +60,8 @@ class MizanTestClient:
     async def acall(self, name: str, /, **kwargs: Any) -> Result:
         definition, document, variables, request = self._prepare(name, kwargs)
         result = await get_schema().schema.execute(
-            document, variable_values=variables,
+            document,
+            variable_values=variables,
             context_value=MizanContext(request=request, is_async=True),
         )
         return _result(definition, result.data, result.errors)
@@ -77,13 +77,15 @@ class MizanTestClient:
         params = {p.name: p for p in definition.params}
         unknown = set(kwargs) - set(params)
         if unknown:
-            raise TypeError(f"{name}() got unexpected arguments {sorted(unknown)}; "
-                            f"it takes {sorted(params)}.")
+            raise TypeError(
+                f"{name}() got unexpected arguments {sorted(unknown)}; it takes {sorted(params)}."
+            )
         operation = "query" if definition.kind is Kind.QUERY else "mutation"
         root = compiled.schema._schema.get_type("Query" if operation == "query" else "Mutation")
         gql_field = root.fields[definition.field_name]  # type: ignore[union-attr]
-        document = operation_document(operation, definition.field_name, gql_field,
-                                      definition.operation_name)
+        document = operation_document(
+            operation, definition.field_name, gql_field, definition.operation_name
+        )
         variables = {to_camel_case(k): to_json(params[k].annotation, v) for k, v in kwargs.items()}
         return definition, document, variables, self._request()
 
@@ -99,8 +101,13 @@ class MizanTestClient:
 def _result(definition: FunctionDef, data: Any, errors: Any) -> Result:
     formatted = [e.formatted for e in errors or []]
     value = (data or {}).get(definition.field_name)
-    typed = None if value is None else pydantic.TypeAdapter(definition.returns).validate_python(
-        from_json(definition.returns, value))
+    typed = (
+        None
+        if value is None
+        else pydantic.TypeAdapter(definition.returns).validate_python(
+            from_json(definition.returns, value)
+        )
+    )
     return Result(data=typed, errors=formatted)
 
 
@@ -115,8 +122,10 @@ def to_json(annotation: Any, value: Any) -> Any:
         return [to_json(item, v) for v in value]
     if is_model(annotation):
         model = value if isinstance(value, annotation) else annotation.model_validate(value)
-        return {to_camel_case(name): to_json(info.annotation, getattr(model, name))
-                for name, info in annotation.model_fields.items()}
+        return {
+            to_camel_case(name): to_json(info.annotation, getattr(model, name))
+            for name, info in annotation.model_fields.items()
+        }
     if isinstance(value, enum.Enum):
         return value.name
     return pydantic.TypeAdapter(type(value)).dump_python(value, mode="json")
@@ -132,13 +141,14 @@ def from_json(annotation: Any, value: Any) -> Any:
     if (item := _list_of(annotation)) is not None:
         return [from_json(item, v) for v in value]
     if is_model(annotation):
-        return {name: from_json(info.annotation, value[to_camel_case(name)])
-                for name, info in annotation.model_fields.items()
-                if to_camel_case(name) in value}
+        return {
+            name: from_json(info.annotation, value[to_camel_case(name)])
+            for name, info in annotation.model_fields.items()
+            if to_camel_case(name) in value
+        }
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return annotation[value]
     return value
 
 
 __all__ = ["MizanTestClient", "Result"]
-

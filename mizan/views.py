@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from cross_web import HTTPException
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
-from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from mizan.conf import mizan_settings
 from mizan.schema import get_schema
@@ -57,7 +57,7 @@ def csrf_failure(request: HttpRequest) -> HttpResponseBase | None:
 class MizanGraphQLView(GraphQLView[MizanContext, None]):
     """POST JSON, GET for queries, GraphiQL for browsers."""
 
-    @property  # type: ignore[override]
+    @property
     def schema(self) -> BaseSchema:
         return get_schema().schema
 
@@ -71,7 +71,13 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if (failure := csrf_failure(request)) is not None:
             return failure
-        response = super().dispatch(request, *args, **kwargs)
+        try:
+            response = self.run(request=request)
+        except HTTPException as exc:  # a JSON body, so fetch() callers can read the reason
+            response = JsonResponse(
+                {"errors": [{"message": exc.reason, "extensions": {"code": "BAD_REQUEST"}}]},
+                status=exc.status_code,
+            )
         response.setdefault("Cache-Control", "no-store")
         if response.status_code == 405:
             response["Allow"] = "POST" if request.method == "GET" else "GET, POST"

@@ -23,13 +23,13 @@ class GraphQL:
         self.client = client
         self.method = method
 
-    def __call__(self, query: str, variables: dict[str, Any] | None = None,
-                 **headers: Any) -> Any:
+    def __call__(self, query: str, variables: dict[str, Any] | None = None, **headers: Any) -> Any:
         url = "/api/mizan/graphql/"
         if self.method == "post":
             body = {"query": query, **({"variables": variables} if variables else {})}
-            return self.client.post(url, json.dumps(body), content_type="application/json",
-                                    **headers)
+            return self.client.post(
+                url, json.dumps(body), content_type="application/json", **headers
+            )
         params = {"query": query, **({"variables": json.dumps(variables)} if variables else {})}
         return self.client.get(url, params, HTTP_ACCEPT="application/json", **headers)
 

@@ -76,17 +76,19 @@ def test_logged_in_user_passes(gql: GraphQL, client: Client) -> None:
 
 
 @pytest.mark.parametrize(("field", "flags"), [("staffOnly", {}), ("rootOnly", {"is_staff": True})])
-def test_missing_level_is_forbidden(gql: GraphQL, client: Client, field: str,
-                                    flags: dict[str, bool]) -> None:
+def test_missing_level_is_forbidden(
+    gql: GraphQL, client: Client, field: str, flags: dict[str, bool]
+) -> None:
     login(client, **flags)
-    assert error(gql("{ %s }" % field))["extensions"]["code"] == "FORBIDDEN"
+    assert error(gql(f"{{ {field} }}"))["extensions"]["code"] == "FORBIDDEN"
     assert ran == []
 
 
 def test_levels_pass_for_staff_and_superuser(gql: GraphQL, client: Client) -> None:
     login(client, is_staff=True, is_superuser=True)
-    assert gql("{ staffOnly rootOnly }").json() == {"data": {"staffOnly": "staff",
-                                                              "rootOnly": "root"}}
+    assert gql("{ staffOnly rootOnly }").json() == {
+        "data": {"staffOnly": "staff", "rootOnly": "root"}
+    }
 
 
 def test_callable_auth(gql: GraphQL) -> None:

@@ -70,8 +70,9 @@ def test_constraint_violation_names_argument_and_field_path(gql: GraphQL) -> Non
 
 
 def test_nested_field_path_uses_graphql_names(gql: GraphQL) -> None:
-    first = only_error(gql(QUERY, {"p": {"firstName": "a", "age": 3,
-                                         "address": {"postcode": "1"}}}))
+    first = only_error(
+        gql(QUERY, {"p": {"firstName": "a", "age": 3, "address": {"postcode": "1"}}})
+    )
     assert first["extensions"]["problems"][0]["path"] == ["person", "address", "postcode"]
     assert ran == []
 
@@ -90,12 +91,12 @@ def test_wrong_type_in_variables_is_bad_user_input(gql: GraphQL) -> None:
 
 
 def test_a_valid_call_runs(gql: GraphQL) -> None:
-    assert gql(QUERY, {"p": {"firstName": "Ada", "age": 3}}).json() == {
-        "data": {"greet": "hi Ada"}}
+    assert gql(QUERY, {"p": {"firstName": "Ada", "age": 3}}).json() == {"data": {"greet": "hi Ada"}}
 
 
-def test_unexpected_exception_is_masked_and_logged(gql: GraphQL,
-                                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_unexpected_exception_is_masked_and_logged(
+    gql: GraphQL, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.ERROR, logger="mizan"):
         first = only_error(gql("{ boom }"))
     assert first["message"] == "Internal server error."

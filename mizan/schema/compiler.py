@@ -44,8 +44,10 @@ class MizanSchema(Schema):
         # the others are the client's mistakes, not the server's.
         for error in errors:
             if "code" not in (error.extensions or {}):
-                error.extensions = {**(error.extensions or {}), "code": _code(error,
-                                                                              execution_context)}
+                error.extensions = {
+                    **(error.extensions or {}),
+                    "code": _code(error, execution_context),
+                }
 
 
 def _code(error: GraphQLError, context: ExecutionContext | None) -> str:
@@ -81,7 +83,8 @@ def compile_schema(definitions: Sequence[FunctionDef]) -> CompiledSchema:
     schema = MizanSchema(
         query=types.create_type("Query", query_fields),
         mutation=types.create_type("Mutation", roots[Kind.MUTATION])
-        if roots[Kind.MUTATION] else None,
+        if roots[Kind.MUTATION]
+        else None,
         types=[AuthLevel],
         extensions=_extensions(),
     )
@@ -115,14 +118,16 @@ def _root_field(definition: FunctionDef, types: TypeBuilder) -> StrawberryField:
         type_annotation=types.annotation(types.output(definition.returns, f"{where} returns")),
         description=definition.description,
         directives=[Auth(requires=AuthLevel[auth.level(definition.auth)])]
-        if definition.auth is not None else (),
+        if definition.auth is not None
+        else (),
     )
     field.arguments = [
         StrawberryArgument(
             python_name=param.name,
             graphql_name=None,
             type_annotation=types.annotation(
-                types.input(param.annotation, f"{where}, parameter {param.name!r}")),
+                types.input(param.annotation, f"{where}, parameter {param.name!r}")
+            ),
             default=_graphql_default(param.default),
         )
         for param in definition.params
@@ -144,7 +149,7 @@ def _ok() -> bool:
 
 
 def _placeholder_query() -> StrawberryField:
-    return strawberry.field(resolver=_ok, name="_ok")
+    return strawberry.field(resolver=_ok, name="_ok")  # type: ignore[return-value]
 
 
 def _extensions() -> list[Any]:

@@ -31,7 +31,10 @@ def selection_set(field: GraphQLField, path: tuple[str, ...] = ()) -> str:
         child_type = get_named_type(child.type)
         if child.args:
             continue  # a field taking arguments cannot be selected blindly
-        if isinstance(child_type, GraphQLObjectType) and path.count(child_type.name) > RECURSION_DEPTH:
+        if (
+            isinstance(child_type, GraphQLObjectType)
+            and path.count(child_type.name) > RECURSION_DEPTH
+        ):
             continue
         parts.append(name + selection_set(child, path))
     return " { " + " ".join(parts) + " }"

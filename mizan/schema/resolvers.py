@@ -37,27 +37,34 @@ class Call:
         self.definition = definition
         self.fn = definition.fn
         self.arguments: list[tuple[str, str, Decoder | None]] = [
-            (to_camel_case(p.name), p.name, types.decoder(p.annotation))
-            for p in definition.params
+            (to_camel_case(p.name), p.name, types.decoder(p.annotation)) for p in definition.params
         ]
         self.model: type[pydantic.BaseModel] | None = None
         if definition.params:
             self.model = pydantic.create_model(  # type: ignore[call-overload]
                 f"{definition.operation_name}Arguments",
-                **{p.name: (p.annotation, ... if p.required else p.default)
-                   for p in definition.params},
+                **{
+                    p.name: (p.annotation, ... if p.required else p.default)
+                    for p in definition.params
+                },
             )
         returns = definition.returns
         self.coerce: Callable[[Any], Any] | None = None
         if is_model(returns):
-            self.coerce = lambda value: (value if isinstance(value, returns) or value is None
-                                         else returns.model_validate(value))
+            self.coerce = lambda value: (
+                value
+                if isinstance(value, returns) or value is None
+                else returns.model_validate(value)
+            )
 
     def kwargs(self, raw: dict[str, Any]) -> dict[str, Any]:
         if self.model is None:
             return {}
-        data = {py: (decode(raw[gql]) if decode and raw[gql] is not None else raw[gql])
-                for gql, py, decode in self.arguments if gql in raw}
+        data = {
+            py: (decode(raw[gql]) if decode and raw[gql] is not None else raw[gql])
+            for gql, py, decode in self.arguments
+            if gql in raw
+        }
         try:
             validated = self.model.model_validate(data)
         except pydantic.ValidationError as exc:
@@ -67,7 +74,7 @@ class Call:
     def resolver(self) -> Resolver:
         definition, fn, coerce, rule = self.definition, self.fn, self.coerce, self.definition.auth
 
-        def resolve(_root: Any, info: GraphQLResolveInfo, **raw: Any) -> Any:
+        def resolve(_root: Any, info: GraphQLResolveInfo[Any], **raw: Any) -> Any:
             context = info.context
             if getattr(context, "is_async", False):
                 return aresolve(context.request, raw)
@@ -106,8 +113,7 @@ def bad_input(exc: pydantic.ValidationError) -> GraphQLError:
     where = ".".join(str(p) for p in first["path"])
     return GraphQLError(
         f"Invalid value for argument '{first['path'][0]}' at '{where}': {first['message']}",
-        extensions={"code": "BAD_USER_INPUT", "argument": first["path"][0],
-                    "problems": problems},
+        extensions={"code": "BAD_USER_INPUT", "argument": first["path"][0], "problems": problems},
     )
 
 
@@ -115,22 +121,28 @@ def to_graphql_error(exc: Exception, definition: FunctionDef) -> GraphQLError:
     if isinstance(exc, GraphQLError):
         return exc
     if isinstance(exc, ClientError):
-        return GraphQLError(exc.message, extensions={**exc.extensions, "code": exc.code},
-                            original_error=exc)
+        return GraphQLError(
+            exc.message, extensions={**exc.extensions, "code": exc.code}, original_error=exc
+        )
     if isinstance(exc, PermissionDenied):
-        return GraphQLError(str(exc) or "You may not make this call.",
-                            extensions={"code": "FORBIDDEN"}, original_error=exc)
+        return GraphQLError(
+            str(exc) or "You may not make this call.",
+            extensions={"code": "FORBIDDEN"},
+            original_error=exc,
+        )
     if isinstance(exc, Http404):
-        return GraphQLError(str(exc) or "Not found.", extensions={"code": "NOT_FOUND"},
-                            original_error=exc)
+        return GraphQLError(
+            str(exc) or "Not found.", extensions={"code": "NOT_FOUND"}, original_error=exc
+        )
     if isinstance(exc, ValidationError):
         return GraphQLError(
             "; ".join(exc.messages),
-            extensions={"code": "BAD_USER_INPUT",
-                        **({"fields": exc.message_dict} if hasattr(exc, "error_dict") else {})},
+            extensions={
+                "code": "BAD_USER_INPUT",
+                **({"fields": exc.message_dict} if hasattr(exc, "error_dict") else {}),
+            },
             original_error=exc,
         )
     logger.error("mizan function %s raised", definition.source, exc_info=exc)
     message = f"{type(exc).__name__}: {exc}" if settings.DEBUG else "Internal server error."
-    return GraphQLError(message, extensions={"code": "INTERNAL_SERVER_ERROR"},
-                        original_error=exc)
+    return GraphQLError(message, extensions={"code": "INTERNAL_SERVER_ERROR"}, original_error=exc)

@@ -22,21 +22,46 @@ from typing import Any, ForwardRef
 
 import pydantic
 import strawberry
-from strawberry.tools import create_type
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.scalars import JSON
+from strawberry.tools import create_type
 from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
 from mizan.exceptions import RegistrationError
 
 SCALARS: frozenset[Any] = frozenset(
-    {str, int, float, bool, datetime.date, datetime.datetime, datetime.time,
-     decimal.Decimal, uuid.UUID}
+    {
+        str,
+        int,
+        float,
+        bool,
+        datetime.date,
+        datetime.datetime,
+        datetime.time,
+        decimal.Decimal,
+        uuid.UUID,
+    }
 )
 RESERVED_NAMES = frozenset(
-    {"Query", "Mutation", "Subscription", "String", "Int", "Float", "Boolean", "ID", "Date",
-     "DateTime", "Time", "Decimal", "UUID", "JSON", "Upload", "AuthLevel"}
+    {
+        "Query",
+        "Mutation",
+        "Subscription",
+        "String",
+        "Int",
+        "Float",
+        "Boolean",
+        "ID",
+        "Date",
+        "DateTime",
+        "Time",
+        "Decimal",
+        "UUID",
+        "JSON",
+        "Upload",
+        "AuthLevel",
+    }
 )
 INPUT_SUFFIX = "Input"
 
@@ -83,7 +108,8 @@ def _optional_of(annotation: Any) -> Any | None:
 def _list_of(annotation: Any) -> Any | None:
     origin = typing.get_origin(annotation)
     if origin in (list, set, frozenset, tuple) or (
-        origin is not None and origin.__module__ == "collections.abc"
+        origin is not None
+        and origin.__module__ == "collections.abc"
         and origin.__name__ in ("Sequence", "Iterable", "Set")
     ):
         args = typing.get_args(annotation)
@@ -110,8 +136,14 @@ class TypeBuilder:
     def annotation(self, annotation: Any) -> StrawberryAnnotation:
         return StrawberryAnnotation(annotation, namespace=self.namespace)
 
-    def create_type(self, name: str, fields: list[StrawberryField], *, is_input: bool = False,
-                    description: str | None = None) -> type:
+    def create_type(
+        self,
+        name: str,
+        fields: list[StrawberryField],
+        *,
+        is_input: bool = False,
+        description: str | None = None,
+    ) -> type:
         """Strawberry's ``create_type``, keeping each field's annotation namespace, which
         resolves references to types still being built (recursive models)."""
         annotations = {f.python_name: f.type_annotation for f in fields}
@@ -140,8 +172,10 @@ class TypeBuilder:
             return self._enum(annotation)
         if is_model(annotation):
             return self._model(annotation, is_input)
-        hint = (" Inputs and outputs are scalars, Enums, pydantic models and lists or "
-                "Optionals of them.")
+        hint = (
+            " Inputs and outputs are scalars, Enums, pydantic models and lists or "
+            "Optionals of them."
+        )
         if annotation is None or annotation is type(None):
             hint = " A function that returns nothing can return a bool or a small model."
         raise RegistrationError(f"{where}: {annotation!r} has no GraphQL type.{hint}")
@@ -173,11 +207,14 @@ class TypeBuilder:
         self._claim(name, model if not is_input else f"{_describe(model)} (as an input)")
         self._built[key] = name
         self._building.add(key)
-        fields = [self._field(model, fname, info, is_input)
-                  for fname, info in model.model_fields.items()]
+        fields = [
+            self._field(model, fname, info, is_input) for fname, info in model.model_fields.items()
+        ]
         if not is_input:
-            fields += [self._computed(model, fname, info)
-                       for fname, info in model.model_computed_fields.items()]
+            fields += [
+                self._computed(model, fname, info)
+                for fname, info in model.model_computed_fields.items()
+            ]
         if not fields:
             raise RegistrationError(f"{_describe(model)} has no fields; GraphQL types need one.")
         created = self.create_type(name, fields, is_input=is_input, description=_doc(model))
@@ -205,21 +242,24 @@ class TypeBuilder:
 
     def _computed(self, model: type, fname: str, info: Any) -> StrawberryField:
         annotation = self.output(info.return_type, f"{_describe(model)}.{fname}")
-        return StrawberryField(python_name=fname, type_annotation=self.annotation(annotation),
-                               description=info.description)
+        return StrawberryField(
+            python_name=fname,
+            type_annotation=self.annotation(annotation),
+            description=info.description,
+        )
 
     # --- decoding GraphQL input values into data pydantic validates -------------------
 
     def decoder(self, annotation: Any) -> Decoder | None:
-        """A function turning a coerced GraphQL value into Python-named data, or None
-        where the value needs no change."""
+        """A function turning a coerced, non-null GraphQL value into Python-named data,
+        or None where the value needs no change. Callers pass nulls through themselves."""
         annotation = _strip(annotation)
         if (inner := _optional_of(annotation)) is not None:
-            decode = self.decoder(inner)
-            return None if decode is None else (lambda v: None if v is None else decode(v))
+            return self.decoder(inner)
         if (item := _list_of(annotation)) is not None:
-            decode = self.decoder(item)
-            return None if decode is None else (lambda v: None if v is None else list(map(decode, v)))
+            if (decode := self.decoder(item)) is None:
+                return None
+            return lambda v: [None if i is None else decode(i) for i in v]
         if is_model(annotation):
             return self._model_decoder(annotation)
         return None
@@ -230,9 +270,11 @@ class TypeBuilder:
             self._decoders[model] = spec  # filled below; recursion sees the same list
             for fname, info in model.model_fields.items():
                 filled_by_pydantic = not info.is_required() and (
-                    info.default_factory is not None or not _literal(info.default))
-                spec.append((to_camel_case(fname), fname, self.decoder(info.annotation),
-                             filled_by_pydantic))
+                    info.default_factory is not None or not _literal(info.default)
+                )
+                spec.append(
+                    (to_camel_case(fname), fname, self.decoder(info.annotation), filled_by_pydantic)
+                )
         spec = self._decoders[model]
 
         def decode(value: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,3 @@
-
 import datetime
 import decimal
 import enum
@@ -62,8 +61,9 @@ def register_everything() -> None:
     @client(read_only=True)
     def people(request, color: Color | None = None, limit: int = 10) -> Page[Person]:
         """List people, optionally of one colour."""
-        person = Person(name="Ada", age=36, address=Address(street_name="1 Main St"),
-                        colors=[Color.RED])
+        person = Person(
+            name="Ada", age=36, address=Address(street_name="1 Main St"), colors=[Color.RED]
+        )
         return Page[Person](items=[person][:limit], total=1)
 
     @client
@@ -189,8 +189,13 @@ def test_sdl_snapshot() -> None:
 
 def test_one_model_as_input_and_output_round_trips() -> None:
     register_everything()
-    person = Person(name="Ada", age=36, address=Address(street_name="1 Main St"),
-                    colors=[Color.GREEN], tags=["x"])
+    person = Person(
+        name="Ada",
+        age=36,
+        address=Address(street_name="1 Main St"),
+        colors=[Color.GREEN],
+        tags=["x"],
+    )
     result = MizanTestClient().call("save_person", person=person)
     assert result.errors == []
     assert result.data == person
@@ -206,9 +211,15 @@ def test_generic_and_enum_outputs() -> None:
 
 def test_every_scalar_round_trips() -> None:
     register_everything()
-    value = Scalars(when=datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
-                    day=datetime.date(2024, 1, 2), at=datetime.time(3, 4),
-                    amount=decimal.Decimal("1.10"), ident=uuid.uuid4(), ratio=0.5, flag=True)
+    value = Scalars(
+        when=datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
+        day=datetime.date(2024, 1, 2),
+        at=datetime.time(3, 4),
+        amount=decimal.Decimal("1.10"),
+        ident=uuid.uuid4(),
+        ratio=0.5,
+        flag=True,
+    )
     assert MizanTestClient().call("scalars", value=value).data == value
 
 

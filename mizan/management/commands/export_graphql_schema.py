@@ -15,8 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", help="Write the SDL to this file instead of stdout.")
-        parser.add_argument("--check", metavar="FILE",
-                            help="Fail if FILE differs from the current schema.")
+        parser.add_argument(
+            "--check", metavar="FILE", help="Fail if FILE differs from the current schema."
+        )
 
     def handle(self, *args: Any, output: str | None, check: str | None, **options: Any) -> None:
         sdl = get_schema().sdl()
@@ -25,7 +26,8 @@ class Command(BaseCommand):
             if not path.exists() or path.read_text() != sdl:
                 raise CommandError(
                     f"{check} is stale: run `python manage.py export_graphql_schema "
-                    f"--output {check}` (or `make schema`) and commit it.")
+                    f"--output {check}` (or `make schema`) and commit it."
+                )
             self.stdout.write(f"{check} is up to date.")
         elif output:
             Path(output).write_text(sdl)

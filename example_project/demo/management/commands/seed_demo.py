@@ -1,0 +1,30 @@
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from demo.models import Note
+
+
+class Command(BaseCommand):
+    help = "Create the demo user (demo / demo) with a note, and say what to open."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args: Any, port: str, **options: Any) -> None:
+        user, created = get_user_model().objects.get_or_create(
+            username="demo", defaults={"is_staff": True}
+        )
+        if created:
+            user.set_password("demo")
+            user.save()
+            Note.objects.create(owner=user, text="Welcome to mizan.")
+        self.stdout.write(
+            f"\nmizan demo is starting on http://127.0.0.1:{port}/\n"
+            f"  GraphiQL:  http://127.0.0.1:{port}/api/mizan/graphql/\n"
+            f"  Log in:    http://127.0.0.1:{port}/admin/login/?next=/  (demo / demo)\n"
+            f"  Try:       curl -s http://127.0.0.1:{port}/api/mizan/graphql/ "
+            "-H 'Content-Type: application/json' "
+            '-d \'{"query": "mutation { echo(text: \\"hi\\") { message } }"}\'\n'
+        )

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Any
+
+from mizan.checks import check_schema, check_settings
+from mizan.client import client
+
+
+def test_no_settings_is_fine(settings: Any) -> None:
+    del settings.MIZAN
+    assert check_settings() == []
+
+
+def test_unknown_key_warns_with_a_suggestion(settings: Any) -> None:
+    settings.MIZAN = {"GRAPHIQl": False}
+    (warning,) = check_settings()
+    assert warning.id == "mizan.W001"
+    assert warning.hint == "Did you mean 'GRAPHIQL'?"
+
+
+def test_wrong_type_and_wrong_container(settings: Any) -> None:
+    settings.MIZAN = {"MAX_DEPTH": "10"}
+    assert [m.id for m in check_settings()] == ["mizan.E002"]
+    settings.MIZAN = ["GRAPHIQL"]
+    assert [m.id for m in check_settings()] == ["mizan.E001"]
+
+
+def test_a_declaration_mistake_is_a_check_error() -> None:
+    @client(read_only=True)
+    def broken(request) -> complex:
+        return 1j
+
+    (error,) = check_schema()
+    assert error.id == "mizan.E003"
+    assert "broken" in error.msg and "complex" in error.msg
+
+
+def test_a_good_schema_passes() -> None:
+    @client(read_only=True)
+    def fine(request) -> int:
+        return 1
+
+    assert check_schema() == []

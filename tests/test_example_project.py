@@ -1,0 +1,90 @@
+"""The example project, run as a user runs it: its own settings, in its own process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "example_project"
+
+
+def manage(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "MIZAN_EXAMPLE_DB": str(tmp_path / "db.sqlite3"),
+        "DJANGO_SETTINGS_MODULE": "example.settings",
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=EXAMPLE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_committed_schema_graphql_is_fresh(tmp_path: Path) -> None:
+    result = manage(
+        "export_graphql_schema", "--check", str(ROOT / "schema.graphql"), tmp_path=tmp_path
+    )
+    assert result.returncode == 0, (
+        "schema.graphql is stale: run `make schema` and commit it.\n" + result.stderr
+    )
+
+
+def test_system_checks_pass(tmp_path: Path) -> None:
+    result = manage("check", "--fail-level", "WARNING", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+SCRIPT = r"""
+import json
+from django.test import Client
+
+def call(client, query, variables=None):
+    body = {"query": query, "variables": variables or {}}
+    return client.post("/api/mizan/graphql/", json.dumps(body),
+                       content_type="application/json").json()
+
+anonymous = Client(HTTP_HOST="localhost")
+assert call(anonymous, 'mutation { echo(text: "hi") { message } }') == {
+    "data": {"echo": {"message": "hi"}}}
+greeting = call(anonymous, '{ greeting(name: "Ada", language: AR) { text language } }')
+assert greeting == {"data": {"greeting": {"text": "Marhaba, Ada!", "language": "AR"}}}, greeting
+assert call(anonymous, "{ me { username } }") == {"data": {"me": None}}
+denied = call(anonymous, "{ notes { text } }")
+assert denied["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", denied
+
+user = Client(HTTP_HOST="localhost")
+assert user.login(username="demo", password="demo")
+token = "t" * 32
+user.cookies["csrftoken"] = token
+def write(text):
+    return user.post("/api/mizan/graphql/", json.dumps({
+        "query": "mutation($n: NewNoteInput!) { addNote(note: $n) { text } }",
+        "variables": {"n": {"text": text}}}),
+        content_type="application/json", HTTP_X_CSRFTOKEN=token).json()
+assert write("second") == {"data": {"addNote": {"text": "second"}}}
+assert write("second")["errors"][0]["extensions"]["code"] == "DUPLICATE_NOTE"
+assert write("")["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+notes = call(user, "{ notes(limit: 5) { text } }")
+assert notes == {"data": {"notes": [{"text": "second"}, {"text": "Welcome to mizan."}]}}, notes
+assert call(user, "{ serverStats { users notes } }") == {
+    "data": {"serverStats": {"users": 1, "notes": 2}}}
+page = Client(HTTP_HOST="localhost").get("/api/mizan/graphql/", HTTP_ACCEPT="text/html")
+assert page.status_code == 200 and b"graphiql" in page.content.lower()
+print("demo ok")
+"""
+
+
+def test_demo_functions_end_to_end(tmp_path: Path) -> None:
+    assert manage("migrate", "--noinput", tmp_path=tmp_path).returncode == 0
+    seeded = manage("seed_demo", tmp_path=tmp_path)
+    assert "GraphiQL:  http://127.0.0.1:8000/api/mizan/graphql/" in seeded.stdout
+    result = manage("shell", "-c", SCRIPT, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "demo ok" in result.stdout
