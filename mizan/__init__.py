@@ -1,6 +1,7 @@
 """mizan: typed, cached, real-time server functions for Django, over one GraphQL schema."""
 
 from mizan.client import client
+from mizan.contexts import invalidate, invalidate_on
 from mizan.exceptions import (
     BadInput,
     ClientError,
@@ -21,5 +22,7 @@ __all__ = [
     "RegistrationError",
     "Unauthenticated",
     "client",
+    "invalidate",
+    "invalidate_on",
     "register",
 ]

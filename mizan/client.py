@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import re
 import typing
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
 
@@ -14,6 +16,7 @@ from mizan.setup.registry import get_registry
 F = TypeVar("F", bound=Callable[..., Any])
 
 AUTH_LEVELS = ("staff", "superuser")
+CONTEXT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @overload
@@ -65,10 +68,10 @@ def client(
                 is_async=inspect.iscoroutinefunction(fn),
                 description=inspect.getdoc(fn),
                 auth=auth,
-                context=context,
+                context=_context(context, source),
                 public=public,
                 ttl=ttl,
-                affects=_affects(affects),
+                affects=_affects(affects, source),
             )
         )
         return fn
@@ -120,11 +123,33 @@ def _check_auth(auth: object, source: Source) -> None:
     )
 
 
-def _affects(value: object) -> tuple[str, ...]:
+def _affects(value: object, source: Source) -> tuple[str | Callable[..., Any], ...]:
+    """Context names or functions (standing for their context), resolved when the schema
+    is built, once every function and context is known."""
     if value is None:
         return ()
-    items = value if isinstance(value, list | tuple) else [value]
-    # A function stands for its context; resolving it waits for the contexts module.
-    return tuple(
-        item if isinstance(item, str) else getattr(item, "__name__", repr(item)) for item in items
-    )
+    items = list(value) if isinstance(value, list | tuple) else [value]
+    for item in items:
+        if not (isinstance(item, str) or callable(item)):
+            raise RegistrationError(
+                f"{source}: affects={item!r} is neither a context name nor a function."
+            )
+    return tuple(items)
+
+
+def _context(context: str | None, source: Source) -> str | None:
+    if context == "local":
+        warnings.warn_explicit(
+            "context='local' is deprecated: name the context instead, e.g. "
+            "@client(context='greeting'). A 'local' context is named after the function.",
+            DeprecationWarning,
+            filename=source.file,
+            lineno=source.line,
+            module=source.module,
+        )
+    elif context is not None and not CONTEXT_NAME.match(context):
+        raise RegistrationError(
+            f"{source}: context={context!r} is not a valid context name. Use lowercase "
+            "letters, digits and underscores, starting with a letter (e.g. 'user')."
+        )
+    return context

@@ -21,6 +21,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ALIASES": 30,
     # Documents whose parse and validation results are kept (LRU).
     "DOCUMENT_CACHE_SIZE": 512,
+    # The Django cache (a key of settings.CACHES) holding context functions' results.
+    "CACHE_ALIAS": "default",
+    # Seconds a context's entries live unless the context declares ttl=.
+    "CONTEXT_TTL": 300,
 }
 
 

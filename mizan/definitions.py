@@ -77,7 +77,22 @@ class FunctionDef:
     context: str | None = None
     public: bool | None = None
     ttl: int | None = None
-    affects: tuple[str, ...] = field(default=())
+    affects: tuple[str | Callable[..., Any], ...] = field(default=())
+
+    @property
+    def context_name(self) -> str | None:
+        """The context this function is in; the seed's ``"local"`` names one after it."""
+        if self.context == "local":
+            return self.name.replace(".", "_").lower()
+        return self.context
+
+    @property
+    def is_view(self) -> bool:
+        """A view-path function: a Django view in a context, routed by urls.py, not GraphQL."""
+        from django.http import HttpResponseBase
+
+        returns = self.returns
+        return isinstance(returns, type) and issubclass(returns, HttpResponseBase)
 
     @property
     def field_name(self) -> str:

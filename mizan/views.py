@@ -8,15 +8,20 @@ from typing import Any
 from cross_web import HTTPException
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
+from django.db import transaction
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.base import BaseRequestProtocol
+from strawberry.types import ExecutionResult
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from mizan.conf import mizan_settings
+from mizan.contexts import collecting, current_invalidations
+from mizan.http import cacheable, no_store, report
 from mizan.schema import get_schema
 
 
@@ -27,6 +32,7 @@ class MizanContext:
     request: HttpRequest
     response: HttpResponse | None = None
     is_async: bool = False
+    mutation: bool = False  # set when a mutation field runs: the response is never cached
 
 
 def _not_a_view(request: HttpRequest) -> HttpResponse:  # the callback Django's CSRF check inspects
@@ -65,23 +71,51 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
     def schema(self, value: BaseSchema) -> None:  # Strawberry's __init__ assigns it
         pass
 
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        # Each mutation runs in its own transaction instead (see resolvers.py).
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(schema=None, **kwargs)  # type: ignore[arg-type]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if (failure := csrf_failure(request)) is not None:
             return failure
-        try:
-            response = self.run(request=request)
-        except HTTPException as exc:  # a JSON body, so fetch() callers can read the reason
-            response = JsonResponse(
-                {"errors": [{"message": exc.reason, "extensions": {"code": "BAD_REQUEST"}}]},
-                status=exc.status_code,
-            )
-        response.setdefault("Cache-Control", "no-store")
+        self.context: MizanContext | None = None
+        self.has_errors = False
+        with collecting() as applied:
+            try:
+                response = self.run(request=request)
+            except HTTPException as exc:  # a JSON body, so fetch() callers can read the reason
+                response = JsonResponse(
+                    {"errors": [{"message": exc.reason, "extensions": {"code": "BAD_REQUEST"}}]},
+                    status=exc.status_code,
+                )
+        report(response, applied)
         if response.status_code == 405:
             response["Allow"] = "POST" if request.method == "GET" else "GET, POST"
-        return response
+        if (
+            self.context is None
+            or self.has_errors
+            or self.context.mutation
+            or (response.status_code != 200)
+        ):
+            no_store(response)
+            return response
+        # graphql/ is at most private: its URLs have unbounded spellings, so a shared
+        # cache could never be purged of them. Public caching is the persisted endpoints'.
+        return cacheable(request, response)
+
+    def process_result(self, request: HttpRequest, result: ExecutionResult) -> GraphQLHTTPResponse:
+        data = super().process_result(request, result)
+        self.has_errors = bool(result.errors)
+        if applied := current_invalidations():
+            data["extensions"] = {
+                **data.get("extensions", {}),
+                "invalidate": [item.as_json() for item in applied],
+            }
+        return data
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # Only a browser navigating here asks for text/html; fetch() sends */*.
@@ -100,7 +134,8 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         pass
 
     def get_context(self, request: HttpRequest, response: HttpResponse) -> MizanContext:
-        return MizanContext(request=request, response=response)
+        self.context = MizanContext(request=request, response=response)
+        return self.context
 
     def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 from collections import defaultdict
 from collections.abc import Sequence
@@ -26,6 +27,8 @@ from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.field import StrawberryField
 
 from mizan import auth
+from mizan.cache import ContextCache
+from mizan.contexts import ContextDef, build_contexts, resolve_affects
 from mizan.conf import mizan_settings
 from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import RegistrationError
@@ -63,21 +66,23 @@ def _code(error: GraphQLError, context: ExecutionContext | None) -> str:
 @dataclass(frozen=True)
 class CompiledSchema:
     schema: MizanSchema
-    functions: dict[str, FunctionDef]  # by root field name
+    functions: dict[str, FunctionDef]  # by root field name; view-path functions excluded
+    contexts: dict[str, ContextDef]
     types: TypeBuilder
+    cache: ContextCache
 
     def sdl(self) -> str:
         return self.schema.as_str() + "\n"
 
 
 def compile_schema(definitions: Sequence[FunctionDef]) -> CompiledSchema:
-    functions = _by_field_name(definitions)
+    contexts = build_contexts(definitions)
+    by_fn = {d.fn: d for d in definitions}
+    functions = _by_field_name([d for d in definitions if not d.is_view])
     types = TypeBuilder()
     roots: dict[Kind, list[StrawberryField]] = defaultdict(list)
-    calls: dict[tuple[Kind, str], Call] = {}
     for name, definition in sorted(functions.items()):
         roots[definition.kind].append(_root_field(definition, types))
-        calls[definition.kind, name] = Call(definition, types)
 
     query_fields = roots[Kind.QUERY] or [_placeholder_query()]
     schema = MizanSchema(
@@ -88,12 +93,25 @@ def compile_schema(definitions: Sequence[FunctionDef]) -> CompiledSchema:
         types=[AuthLevel],
         extensions=_extensions(),
     )
+    # The SDL versions cache keys: a deploy that changes a type never reads an old shape.
+    cache = ContextCache(version=hashlib.sha256(schema.as_str().encode()).hexdigest()[:12])
     graphql_schema = schema._schema
-    for (kind, name), call in calls.items():
-        root = graphql_schema.query_type if kind is Kind.QUERY else graphql_schema.mutation_type
+    for name, definition in functions.items():
+        call = Call(
+            definition,
+            types,
+            context=contexts.get(definition.context_name or ""),
+            affects=resolve_affects(definition, contexts, by_fn),
+            cache=cache,
+        )
+        root = (
+            graphql_schema.query_type
+            if definition.kind is Kind.QUERY
+            else (graphql_schema.mutation_type)
+        )
         assert root is not None
         root.fields[name].resolve = call.resolver()
-    return CompiledSchema(schema=schema, functions=functions, types=types)
+    return CompiledSchema(schema, functions, contexts, types, cache)
 
 
 def _by_field_name(definitions: Sequence[FunctionDef]) -> dict[str, FunctionDef]:

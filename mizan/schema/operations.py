@@ -42,11 +42,22 @@ def selection_set(field: GraphQLField, path: tuple[str, ...] = ()) -> str:
 
 def operation_document(operation: str, field_name: str, field: GraphQLField, name: str) -> str:
     """``query Echo($text: String!) { echo(text: $text) { message } }``."""
-    variables = ", ".join(f"${name}: {arg.type}{_default(arg)}" for name, arg in field.args.items())
-    arguments = ", ".join(f"{arg}: ${arg}" for arg in field.args)
-    head = f"{operation} {name}" + (f"({variables})" if variables else "")
-    call = field_name + (f"({arguments})" if arguments else "")
-    return f"{head} {{ {call}{selection_set(field)} }}"
+    return bundle_document(operation, name, {field_name: field})
+
+
+def bundle_document(operation: str, name: str, fields: dict[str, GraphQLField]) -> str:
+    """One operation selecting several root fields; an argument name shared by fields is
+    one variable (a context's key params)."""
+    variables: dict[str, GraphQLArgument] = {}
+    calls = []
+    for field_name, field in sorted(fields.items()):
+        for arg_name, arg in field.args.items():
+            variables.setdefault(arg_name, arg)
+        arguments = ", ".join(f"{arg}: ${arg}" for arg in field.args)
+        calls.append(field_name + (f"({arguments})" if arguments else "") + selection_set(field))
+    declared = ", ".join(f"${n}: {a.type}{_default(a)}" for n, a in sorted(variables.items()))
+    head = f"{operation} {name}" + (f"({declared})" if declared else "")
+    return f"{head} {{ {' '.join(calls)} }}"
 
 
 def _default(argument: GraphQLArgument) -> str:

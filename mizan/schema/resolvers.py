@@ -16,12 +16,15 @@ import pydantic
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.db import connection, transaction
+from django.http import Http404, HttpRequest
 from graphql import GraphQLError, GraphQLResolveInfo
 from strawberry.utils.str_converters import to_camel_case
 
 from mizan import auth
-from mizan.definitions import FunctionDef
+from mizan.cache import ContextCache, scope_of
+from mizan.contexts import ContextDef, Invalidation, schedule
+from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import ClientError
 from mizan.schema.types import Decoder, TypeBuilder, is_model
 
@@ -33,9 +36,21 @@ Resolver = Callable[..., Any]
 class Call:
     """Everything one function needs per call, worked out once at build time."""
 
-    def __init__(self, definition: FunctionDef, types: TypeBuilder) -> None:
+    def __init__(
+        self,
+        definition: FunctionDef,
+        types: TypeBuilder,
+        *,
+        context: ContextDef | None = None,
+        affects: tuple[ContextDef, ...] = (),
+        cache: ContextCache | None = None,
+    ) -> None:
         self.definition = definition
         self.fn = definition.fn
+        self.context = context
+        self.affects = affects
+        self.cache = cache
+        self.is_mutation = definition.kind is Kind.MUTATION
         self.arguments: list[tuple[str, str, Decoder | None]] = [
             (to_camel_case(p.name), p.name, types.decoder(p.annotation)) for p in definition.params
         ]
@@ -49,7 +64,7 @@ class Call:
                 },
             )
         returns = definition.returns
-        self.coerce: Callable[[Any], Any] | None = None
+        self.coerce: Callable[[Any], Any] = lambda value: value
         if is_model(returns):
             self.coerce = lambda value: (
                 value
@@ -57,9 +72,11 @@ class Call:
                 else returns.model_validate(value)
             )
 
-    def kwargs(self, raw: dict[str, Any]) -> dict[str, Any]:
+    def parse(self, raw: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """GraphQL arguments → the function's keyword arguments, validated, and their
+        canonical JSON (part of a cache key)."""
         if self.model is None:
-            return {}
+            return {}, ""
         data = {
             py: (decode(raw[gql]) if decode and raw[gql] is not None else raw[gql])
             for gql, py, decode in self.arguments
@@ -69,39 +86,90 @@ class Call:
             validated = self.model.model_validate(data)
         except pydantic.ValidationError as exc:
             raise bad_input(exc) from None
-        return {py: getattr(validated, py) for _, py, _ in self.arguments}
+        kwargs = {py: getattr(validated, py) for _, py, _ in self.arguments}
+        return kwargs, validated.model_dump_json() if self.context else ""
 
     def resolver(self) -> Resolver:
-        definition, fn, coerce, rule = self.definition, self.fn, self.coerce, self.definition.auth
+        definition = self.definition
 
         def resolve(_root: Any, info: GraphQLResolveInfo[Any], **raw: Any) -> Any:
             context = info.context
+            if self.is_mutation:
+                context.mutation = True
             if getattr(context, "is_async", False):
-                return aresolve(context.request, raw)
-            request = context.request
+                return self.run_async(context.request, raw)
             try:
-                if rule is not None:
-                    auth.check(rule, request)
-                kwargs = self.kwargs(raw)
-                result = (async_to_sync(fn) if definition.is_async else fn)(request, **kwargs)
+                if definition.auth is not None:
+                    auth.check(definition.auth, context.request)
+                kwargs, arguments = self.parse(raw)
+                return self.run(context.request, kwargs, arguments)
             except Exception as exc:
                 raise to_graphql_error(exc, definition) from exc
-            return coerce(result) if coerce else result
-
-        async def aresolve(request: Any, raw: dict[str, Any]) -> Any:
-            try:
-                if rule is not None:
-                    await auth.acheck(rule, request)
-                kwargs = self.kwargs(raw)
-                if definition.is_async:
-                    result = await fn(request, **kwargs)
-                else:
-                    result = await sync_to_async(fn)(request, **kwargs)
-            except Exception as exc:
-                raise to_graphql_error(exc, definition) from exc
-            return coerce(result) if coerce else result
 
         return resolve
+
+    async def run_async(self, request: HttpRequest, raw: dict[str, Any]) -> Any:
+        definition = self.definition
+        try:
+            if definition.auth is not None:
+                await auth.acheck(definition.auth, request)
+            kwargs, arguments = self.parse(raw)
+            if not definition.is_async:
+                # The sync path in a thread: the ORM, the cache and the transaction never
+                # run on the event loop.
+                return await sync_to_async(self.run)(request, kwargs, arguments)
+
+            async def call() -> Any:
+                return self.coerce(await self.fn(request, **kwargs))
+
+            if self.context is not None and self.cache is not None:
+                key = await sync_to_async(self.cache_key)(request, kwargs, arguments)
+                return await self.cache.aget_or_call(key, call, self.context.ttl)
+            result = await call()
+            await sync_to_async(self.invalidate)(kwargs)
+            return result
+        except Exception as exc:
+            raise to_graphql_error(exc, definition) from exc
+
+    def run(self, request: HttpRequest, kwargs: dict[str, Any], arguments: str) -> Any:
+        """The call after auth and argument validation, from sync code."""
+        fn = async_to_sync(self.fn) if self.definition.is_async else self.fn
+
+        def call() -> Any:
+            return self.coerce(fn(request, **kwargs))
+
+        if self.context is not None and self.cache is not None:
+            key = self.cache_key(request, kwargs, arguments)
+            return self.cache.get_or_call(key, call, self.context.ttl)
+        if self.is_mutation and connection.settings_dict.get("ATOMIC_REQUESTS"):
+            # The GraphQL view opts out of ATOMIC_REQUESTS (see views.py) and keeps its
+            # promise per mutation, so the writes commit, and the invalidations apply,
+            # before the response reports them.
+            with transaction.atomic():
+                result = call()
+                self.invalidate(kwargs)
+            return result
+        result = call()
+        self.invalidate(kwargs)
+        return result
+
+    def cache_key(self, request: HttpRequest, kwargs: dict[str, Any], arguments: str) -> str | None:
+        context, cache = self.context, self.cache
+        assert context is not None and cache is not None
+        scope = scope_of(context, request)  # auth was checked before: never a cache hit first
+        if scope is None:
+            return None
+        return cache.key_or_none(
+            lambda: cache.entry_key(
+                context, self.definition.name, scope, context.scope(kwargs), arguments
+            )
+        )
+
+    def invalidate(self, kwargs: dict[str, Any]) -> None:
+        """After a successful mutation: its affected contexts, scoped by its params whose
+        names match their key params (all of them), else whole."""
+        for context in self.affects:
+            schedule(Invalidation(context.name, context.scope(kwargs)))
 
 
 def bad_input(exc: pydantic.ValidationError) -> GraphQLError:

@@ -1,0 +1,252 @@
+"""Contexts: named, cached, shared state, and the invalidations that keep it fresh.
+
+A context is a name shared by functions (``@client(context="user")``). Its
+*key params* are the params every one of its functions declares; only they
+scope a cache entry and an invalidation. Its policy (``public``, ``ttl``) is
+declared once, on any of its functions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import enum
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import partial
+from typing import Any
+
+import pydantic
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
+
+from mizan.conf import mizan_settings
+from mizan.definitions import FunctionDef
+from mizan.exceptions import MizanError, RegistrationError
+
+GLOBAL = "global"
+Scalar = bool | int | str
+
+#: Sent after a transaction commits, once per invalidation, with ``invalidation=``.
+#: The server cache listens; CDN purgers connect here too.
+invalidated = Signal()
+
+
+class InvalidationError(MizanError, ValueError):
+    """``invalidate()`` named a context or a param that does not exist."""
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Invalidation:
+    """One context, whole (``params == ()``) or scoped by all of its key params."""
+
+    context: str
+    params: tuple[tuple[str, Scalar], ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"context": self.context, "params": dict(self.params)}
+
+
+@dataclasses.dataclass(frozen=True)
+class ContextDef:
+    name: str
+    functions: tuple[FunctionDef, ...]
+    key_params: tuple[str, ...]
+    public: bool
+    ttl: int
+    key_types: Mapping[str, Any] = dataclasses.field(compare=False, repr=False)
+
+    def scope(self, params: Mapping[str, Any]) -> tuple[tuple[str, Scalar], ...]:
+        """The canonical key params among ``params``; ``()`` unless all are there."""
+        if not self.key_params or not all(k in params for k in self.key_params):
+            return ()
+        return tuple((k, canonical(self.key_types[k], params[k])) for k in self.key_params)
+
+
+def canonical(annotation: Any, value: Any) -> Scalar:
+    """One text form per value: ``5`` and ``"5"`` for an ``int`` param are the same key."""
+    if not isinstance(value, bool | int | str) or annotation not in (bool, int, str):
+        try:
+            value = pydantic.TypeAdapter(annotation).validate_python(value)
+        except pydantic.ValidationError:
+            pass
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.name
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+def build_contexts(definitions: Sequence[FunctionDef]) -> dict[str, ContextDef]:
+    members: dict[str, list[FunctionDef]] = defaultdict(list)
+    for definition in definitions:
+        if definition.context_name is not None:
+            members[definition.context_name].append(definition)
+    return {
+        name: _context(name, sorted(fns, key=lambda d: d.name))
+        for name, fns in sorted(members.items())
+    }
+
+
+def _context(name: str, functions: list[FunctionDef]) -> ContextDef:
+    shared = set.intersection(*({p.name for p in fn.params} for fn in functions))
+    key_params = tuple(sorted(shared))
+    public = _declared(name, functions, "public", default=False)
+    ttl = _declared(name, functions, "ttl", default=mizan_settings.CONTEXT_TTL)
+    if public:
+        guarded = [fn for fn in functions if fn.auth is not None]
+        if guarded:
+            raise RegistrationError(
+                f"Context {name!r} is public but {guarded[0].source} has auth="
+                f"{guarded[0].auth!r}: an edge cache serves public data to everyone without "
+                "checking auth. Drop public=True, or move the function to a private context."
+            )
+    for key in key_params:
+        if not key.islower():
+            raise RegistrationError(
+                f"Context {name!r}: key param {key!r} must be lowercase snake_case; it is "
+                "sent in the X-Mizan-Invalidate header, whose keys are lowercase."
+            )
+    first = functions[0]
+    key_types = {p.name: p.annotation for p in first.params if p.name in shared}
+    return ContextDef(name, tuple(functions), key_params, bool(public), int(ttl), key_types)
+
+
+def _declared(name: str, functions: list[FunctionDef], option: str, default: Any) -> Any:
+    declared = {fn: getattr(fn, option) for fn in functions if getattr(fn, option) is not None}
+    if len(set(declared.values())) > 1:
+        lines = "; ".join(f"{fn.source} says {option}={value!r}" for fn, value in declared.items())
+        raise RegistrationError(
+            f"Context {name!r} has conflicting {option}= declarations: {lines}. The policy "
+            "belongs to the context: declare it once, on any one of its functions."
+        )
+    return next(iter(declared.values()), default)
+
+
+def resolve_affects(
+    definition: FunctionDef,
+    contexts: Mapping[str, ContextDef],
+    by_fn: Mapping[Callable[..., Any], FunctionDef],
+) -> tuple[ContextDef, ...]:
+    found = []
+    for target in definition.affects:
+        if callable(target):
+            other = by_fn.get(target)
+            if other is None or other.context_name is None:
+                raise RegistrationError(
+                    f"{definition.source}: affects={target!r} is not a function in a context. "
+                    "Name a context, or a function declared with @client(context=...)."
+                )
+            target = other.context_name
+        if target not in contexts:
+            raise RegistrationError(
+                f"{definition.source}: affects={target!r} names no context"
+                f"{_suggest(target, contexts)}"
+            )
+        found.append(contexts[target])
+    return tuple(found)
+
+
+def _suggest(name: str, known: Mapping[str, Any]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f". Did you mean {close[0]!r}?"
+    return f". Known contexts: {', '.join(sorted(known)) or 'none'}."
+
+
+# --- invalidation -----------------------------------------------------------------
+
+_reported: ContextVar[list[Invalidation] | None] = ContextVar("mizan_invalidations", default=None)
+
+
+@contextmanager
+def collecting() -> Iterator[list[Invalidation]]:
+    """Collect the invalidations applied while handling one request (for its response)."""
+    current = _reported.get()
+    if current is not None:  # already collecting (middleware around the GraphQL view)
+        yield current
+        return
+    token = _reported.set([])
+    try:
+        yield _reported.get()  # type: ignore[misc]
+    finally:
+        _reported.reset(token)
+
+
+def current_invalidations() -> list[Invalidation]:
+    """The invalidations applied so far while handling the current request."""
+    return list(_reported.get() or ())
+
+
+def invalidate(context: str, /, **params: Any) -> None:
+    """Drop ``context``'s cached data, scoped by its key params (all of them) or whole.
+
+    Runs when the current transaction commits (at once outside one), never on
+    rollback. Reported in the response's ``extensions.invalidate`` and
+    ``X-Mizan-Invalidate`` header, and sent on the :data:`invalidated` signal.
+    """
+    from mizan.schema import get_schema
+
+    contexts = get_schema().contexts
+    if context not in contexts:
+        raise InvalidationError(
+            f"invalidate({context!r}): no such context{_suggest(context, contexts)}"
+        )
+    definition = contexts[context]
+    unknown = sorted(set(params) - set(definition.key_params))
+    if unknown:
+        raise InvalidationError(
+            f"invalidate({context!r}, {', '.join(unknown)}=...): not key params of {context!r} "
+            f"(its key params: {', '.join(definition.key_params) or 'none'})."
+        )
+    schedule(Invalidation(context, definition.scope(params)))
+
+
+def schedule(item: Invalidation) -> None:
+    transaction.on_commit(partial(_apply, item, _reported.get()))
+
+
+def _apply(item: Invalidation, report: list[Invalidation] | None) -> None:
+    from mizan.schema import get_schema
+
+    get_schema().cache.invalidate(item)
+    if report is not None and item not in report:
+        report.append(item)
+    invalidated.send(sender=Invalidation, invalidation=item)
+
+
+def invalidate_on(
+    model: type[Model], context: str, /, **params: str | Callable[[Any], Any]
+) -> Callable[[], None]:
+    """Invalidate ``context`` whenever an instance of ``model`` is saved or deleted.
+
+    ``invalidate_on(Profile, "user", user_id="user_id")``: each key param is read
+    from the instance, by attribute path (``"owner.id"``) or a callable. Returns a
+    function that disconnects the handlers.
+    """
+
+    def read(instance: Any, path: str | Callable[[Any], Any]) -> Any:
+        if callable(path):
+            return path(instance)
+        for part in path.split("."):
+            instance = getattr(instance, part)
+        return instance
+
+    def handler(sender: Any, instance: Any, **kwargs: Any) -> None:
+        invalidate(context, **{key: read(instance, path) for key, path in params.items()})
+
+    uid = f"mizan:{model._meta.label}:{context}:{sorted(params)}"
+    post_save.connect(handler, sender=model, weak=False, dispatch_uid=uid + ":save")
+    post_delete.connect(handler, sender=model, weak=False, dispatch_uid=uid + ":delete")
+
+    def disconnect() -> None:
+        post_save.disconnect(sender=model, dispatch_uid=uid + ":save")
+        post_delete.disconnect(sender=model, dispatch_uid=uid + ":delete")
+
+    return disconnect

@@ -1,0 +1,74 @@
+"""Response policy shared by every mizan endpoint: caching headers and the invalidation report.
+
+- a mutation, or any response with errors: ``Cache-Control: no-store``;
+- a private read: ``private, no-cache`` with an ETag and ``Vary: Cookie, Authorization``
+  (a conditional GET that matches gets a 304);
+- a public read (persisted endpoints only): ``public, max-age=0, s-maxage=<ttl>``;
+- applied invalidations: ``X-Mizan-Invalidate``, exposed to cross-origin front ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+
+from mizan.contexts import Invalidation
+from mizan.edge.header import format_invalidations
+
+INVALIDATE_HEADER = "X-Mizan-Invalidate"
+LOCALE_MIDDLEWARE = "django.middleware.locale.LocaleMiddleware"
+
+
+def etag_of(content: bytes) -> str:
+    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
+def no_store(response: HttpResponse) -> None:
+    response["Cache-Control"] = "no-store"
+
+
+def cacheable(
+    request: HttpRequest, response: HttpResponse, *, public_ttl: int | None = None
+) -> HttpResponse:
+    """Mark a successful read cacheable; answer a matching conditional GET with a 304."""
+    if public_ttl is None:
+        response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, ("Cookie", "Authorization"))
+    else:
+        # max-age=0: a browser copy could never be purged; an edge copy can.
+        response["Cache-Control"] = f"public, max-age=0, s-maxage={public_ttl}"
+    if LOCALE_MIDDLEWARE in settings.MIDDLEWARE:
+        patch_vary_headers(response, ("Accept-Language",))
+    etag = etag_of(response.content)
+    response["ETag"] = etag
+    if request.method in ("GET", "HEAD") and etag in _tags(request):
+        not_modified = HttpResponseNotModified()
+        for header in ("Cache-Control", "ETag", "Vary"):
+            not_modified[header] = response[header]
+        return not_modified
+    return response
+
+
+def _tags(request: HttpRequest) -> set[str]:
+    header = request.headers.get("If-None-Match", "")
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+
+
+def report(response: HttpResponse, items: Sequence[Invalidation]) -> None:
+    """Name the applied invalidations in ``X-Mizan-Invalidate`` (or remove a stray one)."""
+    if not items:
+        if INVALIDATE_HEADER in response:
+            del response[INVALIDATE_HEADER]
+        return
+    response[INVALIDATE_HEADER] = format_invalidations(
+        (item.context, item.params) for item in items
+    )
+    exposed = response.get("Access-Control-Expose-Headers", "")
+    if INVALIDATE_HEADER.lower() not in exposed.lower():
+        response["Access-Control-Expose-Headers"] = ", ".join(
+            filter(None, [exposed, INVALIDATE_HEADER])
+        )

@@ -1,0 +1,50 @@
+"""``{% load mizan %}{% mizan_hydrate %}``: the global context, embedded in the page.
+
+A front end reads it at start-up instead of making a round trip::
+
+    JSON.parse(document.getElementById("mizan-global").textContent)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
+
+from mizan.contexts import GLOBAL
+from mizan.schema import get_schema
+from mizan.schema.operations import bundle_document
+
+register = template.Library()
+
+ELEMENT_ID = "mizan-global"
+
+
+def global_context(request: Any) -> dict[str, Any]:
+    """The global context's data for ``request``, as a client querying it would get it."""
+    from mizan.views import MizanContext
+
+    compiled = get_schema()
+    context = compiled.contexts.get(GLOBAL)
+    if context is None:
+        return {}
+    query = compiled.schema._schema.query_type
+    assert query is not None
+    names = [fn.field_name for fn in context.functions if not fn.is_view]
+    document = bundle_document("query", "GlobalContext", {n: query.fields[n] for n in names})
+    result = compiled.schema.execute_sync(document, context_value=MizanContext(request=request))
+    return dict(result.data or {})
+
+
+@register.simple_tag(takes_context=True)
+def mizan_hydrate(context: template.Context) -> SafeString:
+    request = context.get("request")
+    if request is None:
+        raise template.TemplateSyntaxError(
+            "{% mizan_hydrate %} needs the request in the template context: add "
+            "'django.template.context_processors.request' to your TEMPLATES' "
+            "context_processors, or render with render(request, ...).")
+    # json_script escapes <, > and & so "</script>" or "<!--" in the data stay inert.
+    return json_script(global_context(request), ELEMENT_ID)
