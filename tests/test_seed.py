@@ -76,6 +76,8 @@ def test_public_exports() -> None:
             "RegistrationError",
             "Unauthenticated",
             "client",
+            "invalidate",
+            "invalidate_on",
             "register",
         ]
     )
