@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import enum
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -69,10 +70,10 @@ class ContextDef:
 
 def canonical(annotation: Any, value: Any) -> Scalar:
     """One text form per value: ``5`` and ``"5"`` for an ``int`` param are the same key."""
-    if not isinstance(value, bool | int | str) or annotation not in (bool, int, str):
+    if type(value) is not annotation:
         try:
-            value = pydantic.TypeAdapter(annotation).validate_python(value)
-        except pydantic.ValidationError:
+            value = _adapter(annotation).validate_python(value)
+        except (pydantic.ValidationError, TypeError):
             pass
     if isinstance(value, bool | int | str):
         return value
@@ -81,6 +82,11 @@ def canonical(annotation: Any, value: Any) -> Scalar:
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _adapter(annotation: Any) -> pydantic.TypeAdapter[Any]:
+    return pydantic.TypeAdapter(annotation)
 
 
 def build_contexts(definitions: Sequence[FunctionDef]) -> dict[str, ContextDef]:

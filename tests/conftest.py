@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,3 +44,19 @@ def gql(request: pytest.FixtureRequest, client: Any) -> GraphQL:
 @pytest.fixture
 def post(client: Any) -> GraphQL:
     return GraphQL(client, "post")
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def cache_backend(request: pytest.FixtureRequest, settings: Any) -> str:
+    """Each cache behaviour runs against LocMem and against the machine's real Redis."""
+    from tests.services import need_redis
+
+    unique = uuid.uuid4().hex
+    if request.param == "redis":
+        location = need_redis()
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                       "LOCATION": location, "KEY_PREFIX": unique}}
+    else:
+        settings.CACHES = {"default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": unique}}
+    return str(request.param)
