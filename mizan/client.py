@@ -128,7 +128,7 @@ def _affects(value: object, source: Source) -> tuple[str | Callable[..., Any], .
     is built, once every function and context is known."""
     if value is None:
         return ()
-    items = list(value) if isinstance(value, list | tuple) else [value]
+    items: list[Any] = list(value) if isinstance(value, list | tuple) else [value]
     for item in items:
         if not (isinstance(item, str) or callable(item)):
             raise RegistrationError(

@@ -14,7 +14,7 @@ import enum
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from functools import partial
 from typing import Any
@@ -71,10 +71,8 @@ class ContextDef:
 def canonical(annotation: Any, value: Any) -> Scalar:
     """One text form per value: ``5`` and ``"5"`` for an ``int`` param are the same key."""
     if type(value) is not annotation:
-        try:
+        with suppress(pydantic.ValidationError, TypeError):
             value = _adapter(annotation).validate_python(value)
-        except (pydantic.ValidationError, TypeError):
-            pass
     if isinstance(value, bool | int | str):
         return value
     if isinstance(value, enum.Enum):

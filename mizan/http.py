@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 
 from mizan.contexts import Invalidation
@@ -27,7 +28,7 @@ def etag_of(content: bytes) -> str:
     return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
-def no_store(response: HttpResponse) -> None:
+def no_store(response: HttpResponseBase) -> None:
     response["Cache-Control"] = "no-store"
 
 
@@ -58,7 +59,7 @@ def _tags(request: HttpRequest) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
-def report(response: HttpResponse, items: Sequence[Invalidation]) -> None:
+def report(response: HttpResponseBase, items: Sequence[Invalidation]) -> None:
     """Name the applied invalidations in ``X-Mizan-Invalidate`` (or remove a stray one)."""
     if not items:
         if INVALIDATE_HEADER in response:

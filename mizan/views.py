@@ -6,18 +6,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from cross_web import HTTPException
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
-from django.db import transaction
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.base import BaseRequestProtocol
-from strawberry.types import ExecutionResult
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 
 from mizan.conf import mizan_settings
 from mizan.contexts import collecting, current_invalidations
@@ -112,7 +112,7 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         self.has_errors = bool(result.errors)
         if applied := current_invalidations():
             data["extensions"] = {
-                **data.get("extensions", {}),
+                **(data.get("extensions") or {}),
                 "invalidate": [item.as_json() for item in applied],
             }
         return data

@@ -54,9 +54,18 @@ def cache_backend(request: pytest.FixtureRequest, settings: Any) -> str:
     unique = uuid.uuid4().hex
     if request.param == "redis":
         location = need_redis()
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                       "LOCATION": location, "KEY_PREFIX": unique}}
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": location,
+                "KEY_PREFIX": unique,
+            }
+        }
     else:
-        settings.CACHES = {"default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": unique}}
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": unique,
+            }
+        }
     return str(request.param)

@@ -92,7 +92,7 @@ def test_context_names_are_checked() -> None:
 
 def test_key_params_must_be_lowercase() -> None:
     @client(context="user")
-    def profile(request, userId: int) -> bool:  # noqa: N803
+    def profile(request, userId: int) -> bool:
         return True
 
     with pytest.raises(RegistrationError, match="key param 'userId' must be lowercase"):

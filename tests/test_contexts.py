@@ -3,10 +3,8 @@ against LocMem and the real Redis."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -17,7 +15,6 @@ from pydantic import BaseModel
 from mizan import invalidate, invalidate_on
 from mizan.client import client
 from mizan.contexts import InvalidationError
-from mizan.exceptions import RegistrationError
 from mizan.schema import get_schema
 from mizan.testing import MizanTestClient
 from tests.conftest import GraphQL
@@ -112,7 +109,8 @@ def test_mutation_invalidates_exactly_its_scope(post: GraphQL) -> None:
     profile(post, 5), profile(post, 6)
     response = post(RENAME, {"id": 5})
     assert response.json()["extensions"] == {
-        "invalidate": [{"context": "user", "params": {"user_id": 5}}]}
+        "invalidate": [{"context": "user", "params": {"user_id": 5}}]
+    }
     assert response["X-Mizan-Invalidate"] == "user;user_id=5"
     assert "X-Mizan-Invalidate" in response["Access-Control-Expose-Headers"]
     assert response["Cache-Control"] == "no-store"
@@ -255,8 +253,9 @@ def test_http_caching_headers_on_graphql_endpoint(client: Client) -> None:
     assert response["Cache-Control"] == "private, no-cache"  # graphql/ is never shared
     assert "Cookie" in response["Vary"] and "Authorization" in response["Vary"]
     etag = response["ETag"]
-    again = client.get(url, {"query": "{ userProfile(userId: 5) { name } }"},
-                       HTTP_IF_NONE_MATCH=etag)
+    again = client.get(
+        url, {"query": "{ userProfile(userId: 5) { name } }"}, HTTP_IF_NONE_MATCH=etag
+    )
     assert again.status_code == 304
     assert again["ETag"] == etag
     failed = client.get(url, {"query": "{ userProfile(userId: 99) { name } }"})

@@ -55,7 +55,7 @@ assert call(anonymous, 'mutation { echo(text: "hi") { message } }') == {
     "data": {"echo": {"message": "hi"}}}
 greeting = call(anonymous, '{ greeting(name: "Ada", language: AR) { text language } }')
 assert greeting == {"data": {"greeting": {"text": "Marhaba, Ada!", "language": "AR"}}}, greeting
-assert call(anonymous, "{ me { username } }") == {"data": {"me": None}}
+assert call(anonymous, "{ currentUser { username } }") == {"data": {"currentUser": None}}
 denied = call(anonymous, "{ notes { text } }")
 assert denied["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", denied
 
@@ -68,8 +68,10 @@ def write(text):
         "query": "mutation($n: NewNoteInput!) { addNote(note: $n) { text } }",
         "variables": {"n": {"text": text}}}),
         content_type="application/json", HTTP_X_CSRFTOKEN=token).json()
-assert write("second") == {"data": {"addNote": {"text": "second"}}}
-assert write("second")["errors"][0]["extensions"]["code"] == "DUPLICATE_NOTE"
+first = write("second")
+assert first["data"] == {"addNote": {"text": "second"}}, first
+again = write("second")
+assert again["errors"][0]["extensions"]["code"] == "DUPLICATE_NOTE", again
 assert write("")["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 notes = call(user, "{ notes(limit: 5) { text } }")
 assert notes == {"data": {"notes": [{"text": "second"}, {"text": "Welcome to mizan."}]}}, notes
@@ -77,6 +79,26 @@ assert call(user, "{ serverStats { users notes } }") == {
     "data": {"serverStats": {"users": 1, "notes": 2}}}
 page = Client(HTTP_HOST="localhost").get("/api/mizan/graphql/", HTTP_ACCEPT="text/html")
 assert page.status_code == 200 and b"graphiql" in page.content.lower()
+
+# The context cycle: a cached public profile, a rename that invalidates exactly it.
+demo_id = call(user, "{ currentUser { id } }")["data"]["currentUser"]["id"]
+profile = "query($id: Int!) { userProfile(userId: $id) { displayName noteCount } }"
+assert call(anonymous, profile, {"id": demo_id}) == {
+    "data": {"userProfile": {"displayName": "demo", "noteCount": 2}}}
+renamed = user.post("/api/mizan/graphql/", json.dumps({
+    "query": "mutation($id: Int!) { rename(userId: $id, name: \"Demo D.\") { displayName } }",
+    "variables": {"id": demo_id}}), content_type="application/json", HTTP_X_CSRFTOKEN=token)
+assert renamed["X-Mizan-Invalidate"] == f"user;user_id={demo_id}", renamed.headers
+assert renamed.json()["extensions"]["invalidate"] == [
+    {"context": "user", "params": {"user_id": demo_id}}]
+assert call(anonymous, profile, {"id": demo_id})["data"]["userProfile"]["displayName"] == "Demo D."
+assert write("third")["data"]["addNote"]["text"] == "third"  # invalidate_on(Note, ...)
+assert call(anonymous, profile, {"id": demo_id})["data"]["userProfile"]["noteCount"] == 3
+page = user.get(f"/profile/{demo_id}/")
+assert page.status_code == 200 and b"Demo D." in page.content
+home = user.get("/")
+assert b'<script id="mizan-global" type="application/json">' in home.content
+assert b'"username": "demo"' in home.content
 print("demo ok")
 """
 

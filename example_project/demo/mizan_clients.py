@@ -6,10 +6,14 @@ import datetime
 import enum
 from typing import Annotated
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
 from pydantic import BaseModel, Field
 
 from demo.models import Note
-from mizan import ClientError
+from mizan import ClientError, invalidate_on
 from mizan.client import client
 from mizan.setup.registry import register
 
@@ -56,26 +60,86 @@ def greeting(request, name: str = "world", language: Language = Language.EN) -> 
     )
 
 
-class Me(BaseModel):
-    """The user making the request."""
-
-    username: str
-    is_staff: bool
-
-
-@client(read_only=True)
-def me(request) -> Me | None:
-    """Who is logged in, or null for an anonymous visitor."""
-    user = request.user
-    return Me(username=user.username, is_staff=user.is_staff) if user.is_authenticated else None
-
-
 class NoteOut(BaseModel):
     """A note the user wrote."""
 
     id: int
     text: str
     created: datetime.datetime
+
+
+class Me(BaseModel):
+    """The user making the request."""
+
+    id: int
+    username: str
+    is_staff: bool
+
+
+@client(context="global")
+def current_user(request) -> Me | None:
+    """Who is logged in, or null for an anonymous visitor. Embedded in pages by
+    {% mizan_hydrate %}, cached per user (per session when anonymous)."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    return Me(id=user.pk, username=user.username, is_staff=user.is_staff)
+
+
+class Profile(BaseModel):
+    """What anyone may see of a user."""
+
+    user_id: int
+    username: str
+    display_name: str
+    note_count: int
+
+
+@client(context="user", public=True, ttl=300)
+def user_profile(request, user_id: int) -> Profile:
+    """A user's public profile: context "user", public, cached for 5 minutes."""
+    user = get_object_or_404(get_user_model(), pk=user_id)
+    return Profile(
+        user_id=user.pk,
+        username=user.username,
+        display_name=user.first_name or user.username,
+        note_count=user.notes.count(),
+    )
+
+
+@client(context="user")
+def user_notes(
+    request, user_id: int, limit: Annotated[int, Field(ge=1, le=50)] = 5
+) -> list[NoteOut]:
+    """A user's latest notes: same context, key param user_id; limit varies the entry."""
+    return [
+        NoteOut(id=n.id, text=n.text, created=n.created)
+        for n in Note.objects.filter(owner_id=user_id)[:limit]
+    ]
+
+
+@client(context="user")
+def profile_page(request, user_id: int) -> HttpResponse:
+    """A view-path function: a Django page in context "user", routed by urls.py."""
+    return render(request, "demo/profile.html", {"profile": user_profile(request, user_id)})
+
+
+@client(auth=True, affects="user")
+def rename(
+    request, user_id: int, name: Annotated[str, Field(min_length=1, max_length=150)]
+) -> Profile:
+    """Change a user's display name (your own, or anyone's for staff). Invalidates
+    user;user_id=<user_id>: the next read of that profile is fresh."""
+    if request.user.pk != user_id and not request.user.is_staff:
+        raise PermissionDenied("You may only rename yourself.")
+    user = get_object_or_404(get_user_model(), pk=user_id)
+    user.first_name = name
+    user.save(update_fields=["first_name"])
+    return user_profile(request, user_id)
+
+
+# Writing or deleting a note changes its owner's profile (note_count) and notes.
+invalidate_on(Note, "user", user_id="owner_id")
 
 
 class NewNote(BaseModel):

@@ -128,7 +128,7 @@ class _Parser:
 
     def string(self, display: bool = False) -> str:
         self.pos += 1
-        out = []
+        out: list[str] = []
         while self.pos < len(self.text):
             char = self.text[self.pos]
             self.pos += 1

@@ -28,8 +28,8 @@ from strawberry.types.field import StrawberryField
 
 from mizan import auth
 from mizan.cache import ContextCache
-from mizan.contexts import ContextDef, build_contexts, resolve_affects
 from mizan.conf import mizan_settings
+from mizan.contexts import ContextDef, build_contexts, resolve_affects
 from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import RegistrationError
 from mizan.schema.directives import Auth, AuthLevel
@@ -81,7 +81,7 @@ def compile_schema(definitions: Sequence[FunctionDef]) -> CompiledSchema:
     functions = _by_field_name([d for d in definitions if not d.is_view])
     types = TypeBuilder()
     roots: dict[Kind, list[StrawberryField]] = defaultdict(list)
-    for name, definition in sorted(functions.items()):
+    for _, definition in sorted(functions.items()):
         roots[definition.kind].append(_root_field(definition, types))
 
     query_fields = roots[Kind.QUERY] or [_placeholder_query()]

@@ -45,6 +45,7 @@ def mizan_hydrate(context: template.Context) -> SafeString:
         raise template.TemplateSyntaxError(
             "{% mizan_hydrate %} needs the request in the template context: add "
             "'django.template.context_processors.request' to your TEMPLATES' "
-            "context_processors, or render with render(request, ...).")
+            "context_processors, or render with render(request, ...)."
+        )
     # json_script escapes <, > and & so "</script>" or "<!--" in the data stay inert.
     return json_script(global_context(request), ELEMENT_ID)
