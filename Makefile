@@ -26,8 +26,18 @@ demo: install
 	cd example_project && ../$(PY) manage.py seed_demo --port $(PORT)
 	cd example_project && ../$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The tests whose behaviour depends on the database's transactions or the cache backend,
+# run again on PostgreSQL and Redis (skipped on a laptop without them, required in CI).
+PRODUCTION_TESTS := tests/test_contexts.py tests/test_cache.py tests/test_views.py
+
 test: install
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+	@$(PY) -m tests.services postgres redis; status=$$?; \
+	if [ $$status -eq 0 ]; then \
+		echo "Again on PostgreSQL and Redis:"; \
+		$(PY) -m pytest -q --ds=tests.settings_production $(PRODUCTION_TESTS); \
+	elif [ $$status -eq 2 ]; then echo "Skipped the PostgreSQL and Redis pass."; \
+	else exit 1; fi
 
 lint: install
 	$(PY) -m ruff check mizan tests example_project bench

@@ -62,3 +62,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def main(names: list[str]) -> int:
+    """``python -m tests.services postgres redis``: 0 when all listen; when one is
+    missing, 1 if services are required (CI), else 2 (the caller skips)."""
+    addresses = {"postgres": POSTGRES, "redis": REDIS}
+    absent = [name for name in names if not listening(*addresses[name])]
+    if not absent:
+        return 0
+    print(f"not listening: {', '.join(absent)}")
+    return 1 if required() else 2
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))

@@ -69,6 +69,11 @@ def functions() -> None:
     def break_user(request, user_id: int) -> bool:
         raise RuntimeError("the mutation failed")
 
+    @client(affects="user")
+    def sign_up_then_fail(request, username: str) -> bool:
+        User.objects.create_user(username)
+        raise RuntimeError("after the write")
+
     @client(affects=[user_profile])
     def rename_all(request, suffix: str) -> bool:
         for key in NAMES:
@@ -262,3 +267,21 @@ def test_http_caching_headers_on_graphql_endpoint(client: Client) -> None:
     assert failed.json()["errors"]
     assert failed["Cache-Control"] == "no-store"
     assert "ETag" not in failed
+
+
+def test_atomic_requests_still_reports_and_rolls_back_failed_mutations(
+    post: GraphQL, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    monkeypatch.setitem(connection.settings_dict, "ATOMIC_REQUESTS", True)
+    profile(post, 5)
+    response = post(RENAME, {"id": 5})
+    assert response["X-Mizan-Invalidate"] == "user;user_id=5"  # committed before the response
+    assert profile(post, 5) == "new"
+
+    # A mutation that writes and then fails leaves nothing behind and invalidates nothing.
+    response = post('mutation { signUpThenFail(username: "ghost") }')
+    assert response.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert not User.objects.filter(username="ghost").exists()
+    assert "X-Mizan-Invalidate" not in response

@@ -6,11 +6,13 @@ from mizan.edge.header import MalformedHeader, format_invalidations, parse_inval
 
 
 def test_format_sorts_items_and_params_and_types_values() -> None:
-    header = format_invalidations([
-        ("user", (("user_id", 5),)),
-        ("notifications", ()),
-        ("tag", (("name", 'a "b" \\c'), ("on", True))),
-    ])
+    header = format_invalidations(
+        [
+            ("user", (("user_id", 5),)),
+            ("notifications", ()),
+            ("tag", (("name", 'a "b" \\c'), ("on", True))),
+        ]
+    )
     assert header == 'notifications, tag;name="a \\"b\\" \\\\c";on=?1, user;user_id=5'
 
 
@@ -31,14 +33,26 @@ def test_overflow_collapses_to_whole_contexts() -> None:
 
 
 def test_parse_whitespace_and_bare_params() -> None:
-    assert parse_invalidations("  a;x=1 ,\tb;flag ") == [("a", (("x", 1),)), ("b", (("flag", True),))]
+    assert parse_invalidations("  a;x=1 ,\tb;flag ") == [
+        ("a", (("x", 1),)),
+        ("b", (("flag", True),)),
+    ]
     assert parse_invalidations("") == []
 
 
 @pytest.mark.parametrize(
     "header",
-    ["user;", "user,", "user;User_id=5", 'user;x="unterminated', "user;x=1.5.5", "1user",
-     'user;x="bad \\escape"', 'u;x=%"%zz"', "user user"],
+    [
+        "user;",
+        "user,",
+        "user;User_id=5",
+        'user;x="unterminated',
+        "user;x=1.5.5",
+        "1user",
+        'user;x="bad \\escape"',
+        'u;x=%"%zz"',
+        "user user",
+    ],
 )
 def test_malformed_headers_are_rejected_whole(header: str) -> None:
     with pytest.raises(MalformedHeader, match="X-Mizan-Invalidate"):
