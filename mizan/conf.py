@@ -25,6 +25,18 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_ALIAS": "default",
     # Seconds a context's entries live unless the context declares ttl=.
     "CONTEXT_TTL": 300,
+    # A JSON file {id: document} of trusted client documents (as GraphQL codegen emits it).
+    "PERSISTED_DOCUMENTS": "",
+    # Production: run only persisted and trusted documents; GraphiQL and introspection off.
+    "TRUSTED_DOCUMENTS_ONLY": False,
+    # Accept Apollo's automatic persisted queries (registering new documents by hash).
+    "AUTOMATIC_PERSISTED_QUERIES": True,
+    # Longest persisted GET URL (path and query) served; longer gets a 414.
+    "MAX_URL_LENGTH": 2048,
+    # Response headers naming a public response's surrogate keys, one per CDN spelling.
+    "SURROGATE_KEY_HEADERS": ["xkey", "Surrogate-Key", "Cache-Tag"],
+    # Add X-Mizan-Cache (hit or miss, keys, scope) to persisted responses.
+    "DEBUG_HEADERS": False,
 }
 
 

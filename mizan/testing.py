@@ -24,9 +24,9 @@ from django.http import HttpRequest
 from django.test import RequestFactory
 from strawberry.utils.str_converters import to_camel_case
 
-from mizan.definitions import FunctionDef, Kind
+from mizan.definitions import FunctionDef
 from mizan.schema import get_schema
-from mizan.schema.operations import operation_document
+from mizan.schema.operations import document
 from mizan.schema.types import _list_of, _optional_of, _strip, is_model
 from mizan.views import MizanContext
 
@@ -80,14 +80,13 @@ class MizanTestClient:
             raise TypeError(
                 f"{name}() got unexpected arguments {sorted(unknown)}; it takes {sorted(params)}."
             )
-        operation = "query" if definition.kind is Kind.QUERY else "mutation"
-        root = compiled.schema._schema.get_type("Query" if operation == "query" else "Mutation")
-        gql_field = root.fields[definition.field_name]  # type: ignore[union-attr]
-        document = operation_document(
-            operation, definition.field_name, gql_field, definition.operation_name
+        query = document(
+            definition.kind.value,
+            definition.operation_name,
+            [(definition, compiled.field(definition))],
         )
-        variables = {to_camel_case(k): to_json(params[k].annotation, v) for k, v in kwargs.items()}
-        return definition, document, variables, self._request()
+        variables = {k: to_json(params[k].annotation, v) for k, v in kwargs.items()}
+        return definition, query, variables, self._request()
 
     def _request(self) -> HttpRequest:
         if self.request is not None:

@@ -111,7 +111,10 @@ def test_concurrent_misses_compute_once() -> None:
     results: list[Any] = []
 
     def call() -> None:
-        results.append(MizanTestClient().call("slow").data)
+        try:
+            results.append(MizanTestClient().call("slow").data)
+        finally:
+            services.close_thread_caches()
 
     threads = [threading.Thread(target=call) for _ in range(6)]
     for thread in threads:

@@ -7,11 +7,12 @@ import inspect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
+from dataclasses import field as dataclass_field
+from functools import cached_property, partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError, GraphQLField
 from strawberry import Schema
 from strawberry.extensions import (
     AddValidationRules,
@@ -32,6 +33,7 @@ from mizan.conf import mizan_settings
 from mizan.contexts import ContextDef, build_contexts, resolve_affects
 from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import RegistrationError
+from mizan.persisted.operations import PersistedOperation, build_operations
 from mizan.schema.directives import Auth, AuthLevel
 from mizan.schema.resolvers import Call
 from mizan.schema.types import TypeBuilder, _literal
@@ -63,16 +65,29 @@ def _code(error: GraphQLError, context: ExecutionContext | None) -> str:
     return "INTERNAL_SERVER_ERROR"
 
 
-@dataclass(frozen=True)
+@dataclass
 class CompiledSchema:
     schema: MizanSchema
     functions: dict[str, FunctionDef]  # by root field name; view-path functions excluded
     contexts: dict[str, ContextDef]
     types: TypeBuilder
     cache: ContextCache
+    #: Persisted operations by name: mizan's own and the trusted client documents.
+    operations: dict[str, PersistedOperation] = dataclass_field(default_factory=dict)
+
+    @cached_property
+    def operations_by_hash(self) -> dict[str, PersistedOperation]:
+        return {op.id: op for op in self.operations.values()}
 
     def sdl(self) -> str:
         return self.schema.as_str() + "\n"
+
+    def field(self, definition: FunctionDef) -> GraphQLField:
+        """The compiled root field of a function."""
+        schema = self.schema._schema
+        root = schema.query_type if definition.kind is Kind.QUERY else schema.mutation_type
+        assert root is not None
+        return root.fields[definition.field_name]
 
 
 def compile_schema(definitions: Sequence[FunctionDef]) -> CompiledSchema:
@@ -85,13 +100,14 @@ def compile_schema(definitions: Sequence[FunctionDef]) -> CompiledSchema:
         roots[definition.kind].append(_root_field(definition, types))
 
     query_fields = roots[Kind.QUERY] or [_placeholder_query()]
+    rules = _limit_rules()
     schema = MizanSchema(
         query=types.create_type("Query", query_fields),
         mutation=types.create_type("Mutation", roots[Kind.MUTATION])
         if roots[Kind.MUTATION]
         else None,
         types=[AuthLevel],
-        extensions=_extensions(),
+        extensions=_extensions(rules),
     )
     # The SDL versions cache keys: a deploy that changes a type never reads an old shape.
     cache = ContextCache(version=hashlib.sha256(schema.as_str().encode()).hexdigest()[:12])
@@ -111,7 +127,9 @@ def compile_schema(definitions: Sequence[FunctionDef]) -> CompiledSchema:
         )
         assert root is not None
         root.fields[name].resolve = call.resolver()
-    return CompiledSchema(schema, functions, contexts, types, cache)
+    compiled = CompiledSchema(schema, functions, contexts, types, cache)
+    compiled.operations.update(build_operations(compiled, mizan_settings.PERSISTED_DOCUMENTS))
+    return compiled
 
 
 def _by_field_name(definitions: Sequence[FunctionDef]) -> dict[str, FunctionDef]:
@@ -170,16 +188,24 @@ def _placeholder_query() -> StrawberryField:
     return strawberry.field(resolver=_ok, name="_ok")  # type: ignore[return-value]
 
 
-def _extensions() -> list[Any]:
-    size = mizan_settings.DOCUMENT_CACHE_SIZE
+def introspection_allowed() -> bool:
+    return bool(mizan_settings.INTROSPECTION) and not mizan_settings.TRUSTED_DOCUMENTS_ONLY
+
+
+def _limit_rules() -> list[type[ASTValidationRule]]:
     # Rule classes are made once, here: a new class per request would never hit the
     # validation cache, which is keyed by the rules.
     rules = [
         *QueryDepthLimiter(max_depth=mizan_settings.MAX_DEPTH).validation_rules,
         *MaxAliasesLimiter(max_alias_count=mizan_settings.MAX_ALIASES).validation_rules,
     ]
-    if not mizan_settings.INTROSPECTION:
+    if not introspection_allowed():
         rules += DisableIntrospection().validation_rules
+    return rules
+
+
+def _extensions(rules: list[type[ASTValidationRule]]) -> list[Any]:
+    size = mizan_settings.DOCUMENT_CACHE_SIZE
     max_tokens = mizan_settings.MAX_TOKENS
     return [
         partial(MaxTokensLimiter, max_token_count=max_tokens),

@@ -1,11 +1,15 @@
-"""Operation documents derived from the compiled schema: one per root field.
+"""Operation documents derived from the compiled schema.
 
-Selection sets are complete: every field of every object type, except that a
-type already on the path (a recursive model) is followed at most
+Variables carry the functions' Python parameter names (``$user_id``), so a
+persisted URL reads ``?user_id=5`` whether it serves one function or a whole
+context. Selection sets are complete: every field of every object type, except
+that a type already on the path (a recursive model) is followed at most
 ``RECURSION_DEPTH`` more times.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from graphql import (
     GraphQLArgument,
@@ -17,6 +21,9 @@ from graphql import (
     get_named_type,
     print_ast,
 )
+from strawberry.utils.str_converters import to_camel_case
+
+from mizan.definitions import FunctionDef
 
 RECURSION_DEPTH = 2
 
@@ -40,21 +47,20 @@ def selection_set(field: GraphQLField, path: tuple[str, ...] = ()) -> str:
     return " { " + " ".join(parts) + " }"
 
 
-def operation_document(operation: str, field_name: str, field: GraphQLField, name: str) -> str:
-    """``query Echo($text: String!) { echo(text: $text) { message } }``."""
-    return bundle_document(operation, name, {field_name: field})
-
-
-def bundle_document(operation: str, name: str, fields: dict[str, GraphQLField]) -> str:
-    """One operation selecting several root fields; an argument name shared by fields is
-    one variable (a context's key params)."""
+def document(operation: str, name: str, fields: Sequence[tuple[FunctionDef, GraphQLField]]) -> str:
+    """``query UserContext($user_id: Int!) { userPosts(userId: $user_id) {…} userProfile(…) }``:
+    one operation selecting the given root fields; a parameter name shared by several
+    functions (a context's key params) is one variable."""
     variables: dict[str, GraphQLArgument] = {}
     calls = []
-    for field_name, field in sorted(fields.items()):
-        for arg_name, arg in field.args.items():
-            variables.setdefault(arg_name, arg)
-        arguments = ", ".join(f"{arg}: ${arg}" for arg in field.args)
-        calls.append(field_name + (f"({arguments})" if arguments else "") + selection_set(field))
+    for definition, field in sorted(fields, key=lambda pair: pair[0].field_name):
+        arguments = []
+        for param in definition.params:
+            argument = to_camel_case(param.name)
+            variables.setdefault(param.name, field.args[argument])
+            arguments.append(f"{argument}: ${param.name}")
+        call = definition.field_name + (f"({', '.join(arguments)})" if arguments else "")
+        calls.append(call + selection_set(field))
     declared = ", ".join(f"${n}: {a.type}{_default(a)}" for n, a in sorted(variables.items()))
     head = f"{operation} {name}" + (f"({declared})" if declared else "")
     return f"{head} {{ {' '.join(calls)} }}"

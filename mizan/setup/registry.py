@@ -9,6 +9,7 @@ schema is built, after every rename.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,6 +27,7 @@ class Registry:
     def __init__(self) -> None:
         self._functions: dict[Callable[..., Any], FunctionDef] = {}
         self._compiled: CompiledSchema | None = None
+        self._compiling = threading.Lock()
 
     def add(self, definition: FunctionDef) -> None:
         self._check_open(definition.source)
@@ -59,7 +61,9 @@ class Registry:
         if self._compiled is None:
             from mizan.schema.compiler import compile_schema
 
-            self._compiled = compile_schema(list(self))
+            with self._compiling:  # the first requests may arrive together, in threads
+                if self._compiled is None:
+                    self._compiled = compile_schema(list(self))
         return self._compiled
 
     def _check_open(self, source: Source) -> None:

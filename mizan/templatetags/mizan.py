@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 
 from mizan.contexts import GLOBAL
 from mizan.schema import get_schema
-from mizan.schema.operations import bundle_document
+from mizan.schema.operations import document
 
 register = template.Library()
 
@@ -30,11 +30,9 @@ def global_context(request: Any) -> dict[str, Any]:
     context = compiled.contexts.get(GLOBAL)
     if context is None:
         return {}
-    query = compiled.schema._schema.query_type
-    assert query is not None
-    names = [fn.field_name for fn in context.functions if not fn.is_view]
-    document = bundle_document("query", "GlobalContext", {n: query.fields[n] for n in names})
-    result = compiled.schema.execute_sync(document, context_value=MizanContext(request=request))
+    fields = [(fn, compiled.field(fn)) for fn in context.functions if not fn.is_view]
+    query = document("query", "GlobalContext", fields)
+    result = compiled.schema.execute_sync(query, context_value=MizanContext(request=request))
     return dict(result.data or {})
 
 

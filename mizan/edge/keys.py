@@ -1,0 +1,38 @@
+"""Surrogate keys: the names under which an edge indexes a cached response.
+
+A response that reads context ``user`` for ``user_id=5`` carries the keys
+``user`` and ``user;user_id=5``. An invalidation item names exactly one of
+them, so purging by key drops exactly the affected responses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import quote
+
+Scalar = bool | int | str
+
+#: Fastly and Cloudflare accept up to 16 KB of keys per response; stay well below.
+MAX_HEADER_BYTES = 8192
+
+
+def surrogate_key(context: str, params: Iterable[tuple[str, Scalar]] = ()) -> str:
+    parts = [context]
+    for name, value in params:
+        text = ("1" if value else "0") if isinstance(value, bool) else str(value)
+        parts.append(f"{name}={quote(text, safe='')}")
+    return ";".join(parts)
+
+
+def surrogate_keys(
+    reads: Iterable[tuple[str, tuple[tuple[str, Scalar], ...]]], max_bytes: int = MAX_HEADER_BYTES
+) -> list[str]:
+    """Every context key and scoped key, sorted; on overflow only the context keys
+    (the coarsest: a purge then drops more, never less)."""
+    reads = list(reads)
+    keys = sorted(
+        {surrogate_key(c) for c, _ in reads} | {surrogate_key(c, p) for c, p in reads if p}
+    )
+    if len(" ".join(keys)) > max_bytes:
+        keys = sorted({surrogate_key(c) for c, _ in reads})
+    return keys

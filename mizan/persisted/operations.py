@@ -1,0 +1,234 @@
+"""The persisted operations: one per query function, one bundle per context, and the
+trusted client documents; each parsed, validated and analysed once, at start-up.
+
+The analysis says which contexts an operation reads and which of its variables
+(or literals) bind each context's key params: the response's surrogate keys,
+its cache policy and the edge manifest all come from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableNode,
+    parse,
+    validate,
+    value_from_ast,
+)
+from strawberry.utils.str_converters import to_camel_case
+
+from mizan.contexts import Scalar, canonical
+from mizan.exceptions import RegistrationError
+from mizan.schema.operations import document
+
+if TYPE_CHECKING:
+    from mizan.schema.compiler import CompiledSchema
+
+
+@dataclass(frozen=True)
+class Read:
+    """One context an operation reads, and how its key params are bound."""
+
+    context: str
+    variables: tuple[tuple[str, str], ...]  # (key param, variable name)
+    literals: tuple[tuple[str, Scalar], ...]  # (key param, value written in the document)
+    complete: bool  # every key param bound: the operation can be purged by scope
+
+    def scope(
+        self, variables: Mapping[str, Any], key_types: Mapping[str, Any]
+    ) -> tuple[tuple[str, Scalar], ...]:
+        if not self.complete:
+            return ()
+        values = dict(self.literals)
+        for key, variable in self.variables:
+            if variables.get(variable) is None:
+                return ()
+            values[key] = canonical(key_types[key], variables[variable])
+        return tuple(sorted(values.items()))
+
+
+@dataclass(frozen=True)
+class PersistedOperation:
+    name: str
+    text: str
+    id: str  # sha256 of the text; trusted documents may also have the id their file gave
+    node: DocumentNode
+    origin: str  # "function", "context" or "client"
+    reads: tuple[Read, ...]
+    public: bool  # every root field is in a public context: shared caches may keep it
+    ttl: int | None
+
+    @property
+    def operation(self) -> OperationDefinitionNode:
+        return next(d for d in self.node.definitions if isinstance(d, OperationDefinitionNode))
+
+    @property
+    def is_query(self) -> bool:
+        return self.operation.operation is OperationType.QUERY
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def context_operation_name(context: str) -> str:
+    return "".join(part.capitalize() for part in context.split("_")) + "Context"
+
+
+def build_operations(
+    compiled: CompiledSchema, trusted: str | None
+) -> dict[str, PersistedOperation]:
+    sources: list[tuple[str, str, str]] = []  # (name, text, origin)
+    for definition in sorted(compiled.functions.values(), key=lambda d: d.operation_name):
+        if definition.kind.value == "query":
+            text = document(
+                "query", definition.operation_name, [(definition, compiled.field(definition))]
+            )
+            sources.append((definition.operation_name, text, "function"))
+    for name, context in compiled.contexts.items():
+        fields = [(fn, compiled.field(fn)) for fn in context.functions if not fn.is_view]
+        if fields:
+            sources.append(
+                (
+                    context_operation_name(name),
+                    document("query", context_operation_name(name), fields),
+                    "context",
+                )
+            )
+    extra_ids: dict[str, str] = {}
+    if trusted:
+        for doc_id, text in load_trusted(trusted).items():
+            name = _operation_name(
+                parse_or_fail(text, f"{trusted}: document {doc_id!r}"),
+                f"{trusted}: document {doc_id!r}",
+            )
+            sources.append((name, text, "client"))
+            extra_ids[name] = doc_id
+    operations: dict[str, PersistedOperation] = {}
+    for name, text, origin in sources:
+        where = f"persisted operation {name!r}" + (
+            f" (document {extra_ids[name]!r} in {trusted})" if origin == "client" else ""
+        )
+        if name in operations:
+            raise RegistrationError(
+                f"Two persisted operations are named {name!r}: a {operations[name].origin} "
+                f"operation and a {origin} one ({where}). Rename the operation."
+            )
+        operations[name] = _build(compiled, name, text, origin, where)
+    return operations
+
+
+def load_trusted(path: str) -> dict[str, str]:
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise RegistrationError(
+            f"MIZAN['PERSISTED_DOCUMENTS'] = {path!r} cannot be read as JSON: {exc}"
+        ) from exc
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise RegistrationError(
+            f"{path}: expected a JSON object {{id: document}} as GraphQL codegen emits it."
+        )
+    return data
+
+
+def parse_or_fail(text: str, where: str) -> DocumentNode:
+    try:
+        return parse(text)
+    except GraphQLError as exc:
+        raise RegistrationError(f"{where} does not parse: {exc.message}") from exc
+
+
+def _operation_name(node: DocumentNode, where: str) -> str:
+    operations = [d for d in node.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) != 1 or operations[0].name is None:
+        raise RegistrationError(
+            f"{where} must hold exactly one named operation; its name is its URL."
+        )
+    return operations[0].name.value
+
+
+def _build(
+    compiled: CompiledSchema, name: str, text: str, origin: str, where: str
+) -> PersistedOperation:
+    node = parse_or_fail(text, where)
+    # Persisted documents are the developer's own, so the limits meant for arbitrary
+    # documents do not apply; the specification's rules do.
+    errors = validate(compiled.schema._schema, node)
+    if errors:
+        raise RegistrationError(f"{where} is invalid: {errors[0].message}")
+    operation = next(d for d in node.definitions if isinstance(d, OperationDefinitionNode))
+    reads, public, ttl = _analyse(compiled, node, operation)
+    return PersistedOperation(name, text, sha256(text), node, origin, reads, public, ttl)
+
+
+def _root_fields(selection: SelectionSetNode, node: DocumentNode) -> list[FieldNode]:
+    fragments = {d.name.value: d for d in node.definitions if hasattr(d, "type_condition")}
+    found: list[FieldNode] = []
+    for item in selection.selections:
+        if isinstance(item, FieldNode):
+            found.append(item)
+        elif isinstance(item, InlineFragmentNode):
+            found += _root_fields(item.selection_set, node)
+        elif isinstance(item, FragmentSpreadNode):
+            found += _root_fields(fragments[item.name.value].selection_set, node)  # type: ignore[attr-defined]
+    return found
+
+
+def _analyse(
+    compiled: CompiledSchema, node: DocumentNode, operation: OperationDefinitionNode
+) -> tuple[tuple[Read, ...], bool, int | None]:
+    if operation.operation is not OperationType.QUERY:
+        return (), False, None
+    by_field = compiled.functions
+    reads: dict[str, Read] = {}
+    in_context = True
+    for field in _root_fields(operation.selection_set, node):
+        if field.name.value.startswith("__"):
+            continue
+        definition = by_field.get(field.name.value)
+        context = compiled.contexts.get(definition.context_name or "") if definition else None
+        if definition is None or context is None:
+            in_context = False
+            continue
+        arguments = {a.name.value: a.value for a in field.arguments or ()}
+        variables, literals = [], []
+        graphql_field = compiled.field(definition)
+        for key in context.key_params:
+            value = arguments.get(to_camel_case(key))
+            if isinstance(value, VariableNode):
+                variables.append((key, value.name.value))
+            elif value is not None:
+                literal = value_from_ast(value, graphql_field.args[to_camel_case(key)].type)
+                literals.append((key, canonical(context.key_types[key], literal)))
+        read = Read(
+            context.name,
+            tuple(variables),
+            tuple(literals),
+            complete=len(variables) + len(literals) == len(context.key_params),
+        )
+        # Reading a context twice with different bindings: keep the coarser (whole) read.
+        previous = reads.get(context.name)
+        reads[context.name] = (
+            read
+            if previous is None or previous == read
+            else Read(context.name, (), (), complete=not context.key_params)
+        )
+    contexts = [compiled.contexts[name] for name in reads]
+    public = in_context and bool(contexts) and all(c.public for c in contexts)
+    ttl = min((c.ttl for c in contexts), default=None)
+    return tuple(sorted(reads.values(), key=lambda r: r.context)), public, ttl
