@@ -94,6 +94,23 @@ class ContextCache:
             function, scope, language, arguments, *generations
         )
 
+    def response_key(
+        self,
+        operation: str,
+        query_string: str,
+        language: str,
+        reads: list[tuple[str, tuple[tuple[str, Any], ...]]],
+    ) -> str:
+        """A whole public response's key: it dies with any context scope it reads."""
+        generations = [
+            token
+            for context, scope in reads
+            for token in self._generations(self._generation_keys(context, scope))
+        ]
+        return f"mizan:{self.version}:response:" + _digest(
+            operation, query_string, language, *generations
+        )
+
     # --- invalidation ---------------------------------------------------------------
 
     def invalidate(self, item: Invalidation) -> None:
@@ -108,13 +125,13 @@ class ContextCache:
     def get_or_call(self, key: str | None, compute: Callable[[], Any], ttl: int) -> Any:
         if key is None:
             return compute()
-        if (value := self._read(key)) is not MISS:
+        if (value := self.read(key)) is not MISS:
             return value
         with self._lock(key):
-            if (value := self._read(key)) is not MISS:
+            if (value := self.read(key)) is not MISS:
                 return value
             value = compute()
-            self._write(key, value, ttl)
+            self.write(key, value, ttl)
             return value
 
     async def aget_or_call(
@@ -122,7 +139,7 @@ class ContextCache:
     ) -> Any:
         if key is None:
             return await compute()
-        read = sync_to_async(self._read)
+        read = sync_to_async(self.read)
         if (value := await read(key)) is not MISS:
             return value
         # asyncio locks belong to one event loop; key them by it as well.
@@ -134,7 +151,7 @@ class ContextCache:
                 if (value := await read(key)) is not MISS:
                     return value
                 value = await compute()
-                await sync_to_async(self._write)(key, value, ttl)
+                await sync_to_async(self.write)(key, value, ttl)
                 return value
         finally:
             lock, users = self._alocks[slot]
@@ -151,14 +168,15 @@ class ContextCache:
             logger.warning("mizan cache unavailable, calling the function: %s", exc)
             return None
 
-    def _read(self, key: str) -> Any:
+    def read(self, key: str) -> Any:
+        """The stored value, or :data:`MISS` (also when the backend fails)."""
         try:
             return self.backend.get(key, MISS)
         except Exception as exc:
             logger.warning("mizan cache unavailable, calling the function: %s", exc)
             return MISS
 
-    def _write(self, key: str, value: Any, ttl: int) -> None:
+    def write(self, key: str, value: Any, ttl: int) -> None:
         try:
             self.backend.set(key, value, ttl)
         except Exception as exc:

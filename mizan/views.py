@@ -22,6 +22,7 @@ from strawberry.types import ExecutionResult
 from mizan.conf import mizan_settings
 from mizan.contexts import collecting, current_invalidations
 from mizan.http import cacheable, no_store, report
+from mizan.persisted.apq import Refused, document_for
 from mizan.schema import get_schema
 
 
@@ -127,7 +128,8 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
 
     @property  # type: ignore[override]
     def graphql_ide(self) -> str | None:
-        return "graphiql" if mizan_settings.GRAPHIQL else None  # None → 404
+        enabled = mizan_settings.GRAPHIQL and not mizan_settings.TRUSTED_DOCUMENTS_ONLY
+        return "graphiql" if enabled else None  # None → 404
 
     @graphql_ide.setter
     def graphql_ide(self, value: str | None) -> None:  # Strawberry's __init__ assigns it
@@ -138,6 +140,11 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         return self.context
 
     def execute_single(self, *args: Any, **kwargs: Any) -> Any:
+        data = kwargs["request_data"]
+        try:
+            data.query = document_for(data.query, data.extensions)
+        except Refused as refused:
+            return ExecutionResult(data=None, errors=[refused.error])
         try:
             return super().execute_single(*args, **kwargs)
         except HTTPException as exc:

@@ -71,6 +71,7 @@ class PersistedOperation:
     reads: tuple[Read, ...]
     public: bool  # every root field is in a public context: shared caches may keep it
     ttl: int | None
+    client_id: str | None = None  # the id a trusted-documents file gave it
 
     @property
     def operation(self) -> OperationDefinitionNode:
@@ -128,7 +129,7 @@ def build_operations(
                 f"Two persisted operations are named {name!r}: a {operations[name].origin} "
                 f"operation and a {origin} one ({where}). Rename the operation."
             )
-        operations[name] = _build(compiled, name, text, origin, where)
+        operations[name] = _build(compiled, name, text, origin, where, extra_ids.get(name))
     return operations
 
 
@@ -163,7 +164,12 @@ def _operation_name(node: DocumentNode, where: str) -> str:
 
 
 def _build(
-    compiled: CompiledSchema, name: str, text: str, origin: str, where: str
+    compiled: CompiledSchema,
+    name: str,
+    text: str,
+    origin: str,
+    where: str,
+    client_id: str | None,
 ) -> PersistedOperation:
     node = parse_or_fail(text, where)
     # Persisted documents are the developer's own, so the limits meant for arbitrary
@@ -173,7 +179,7 @@ def _build(
         raise RegistrationError(f"{where} is invalid: {errors[0].message}")
     operation = next(d for d in node.definitions if isinstance(d, OperationDefinitionNode))
     reads, public, ttl = _analyse(compiled, node, operation)
-    return PersistedOperation(name, text, sha256(text), node, origin, reads, public, ttl)
+    return PersistedOperation(name, text, sha256(text), node, origin, reads, public, ttl, client_id)
 
 
 def _root_fields(selection: SelectionSetNode, node: DocumentNode) -> list[FieldNode]:

@@ -77,7 +77,10 @@ class CompiledSchema:
 
     @cached_property
     def operations_by_hash(self) -> dict[str, PersistedOperation]:
-        return {op.id: op for op in self.operations.values()}
+        """Persisted operations by the sha256 of their text, and by their file's ids."""
+        found = {op.id: op for op in self.operations.values()}
+        found.update({op.client_id: op for op in self.operations.values() if op.client_id})
+        return found
 
     def sdl(self) -> str:
         return self.schema.as_str() + "\n"
