@@ -48,8 +48,9 @@ def cacheable(
     response["ETag"] = etag
     if request.method in ("GET", "HEAD") and etag in _tags(request):
         not_modified = HttpResponseNotModified()
-        for header in ("Cache-Control", "ETag", "Vary"):
-            not_modified[header] = response[header]
+        for header, value in response.items():
+            if header.lower() not in ("content-type", "content-length"):
+                not_modified[header] = value
         return not_modified
     return response
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from graphql import (
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
@@ -183,7 +184,7 @@ def _build(
 
 
 def _root_fields(selection: SelectionSetNode, node: DocumentNode) -> list[FieldNode]:
-    fragments = {d.name.value: d for d in node.definitions if hasattr(d, "type_condition")}
+    fragments = {d.name.value: d for d in node.definitions if isinstance(d, FragmentDefinitionNode)}
     found: list[FieldNode] = []
     for item in selection.selections:
         if isinstance(item, FieldNode):
@@ -191,7 +192,7 @@ def _root_fields(selection: SelectionSetNode, node: DocumentNode) -> list[FieldN
         elif isinstance(item, InlineFragmentNode):
             found += _root_fields(item.selection_set, node)
         elif isinstance(item, FragmentSpreadNode):
-            found += _root_fields(fragments[item.name.value].selection_set, node)  # type: ignore[attr-defined]
+            found += _root_fields(fragments[item.name.value].selection_set, node)
     return found
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
 from django.utils import translation
-from graphql import execute
+from graphql import ExecutionResult, execute
 
 from mizan.conf import mizan_settings
 from mizan.edge.keys import surrogate_keys
@@ -140,6 +140,7 @@ class Served:
             variable_values=variables,
             context_value=MizanContext(request=request),
         )
+        assert isinstance(result, ExecutionResult)  # sync resolvers in a sync context
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             self.compiled.schema.process_errors(result.errors)

@@ -90,7 +90,8 @@ class CompiledSchema:
         schema = self.schema._schema
         root = schema.query_type if definition.kind is Kind.QUERY else schema.mutation_type
         assert root is not None
-        return root.fields[definition.field_name]
+        field: GraphQLField = root.fields[definition.field_name]
+        return field
 
 
 def compile_schema(definitions: Sequence[FunctionDef]) -> CompiledSchema:
