@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import difflib
+import os
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from mizan.conf import DEFAULTS
+
+ACCEPTED: dict[str, type | tuple[type, ...]] = {
+    "PERSISTED_DOCUMENTS": (str, os.PathLike),
+    "SURROGATE_KEY_HEADERS": (list, tuple),
+}
 from mizan.exceptions import RegistrationError
 
 
@@ -39,7 +45,9 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
                     f"Unknown key {key!r} in settings.MIZAN is ignored.", hint=hint, id="mizan.W001"
                 )
             )
-        elif type(value) is not type(DEFAULTS[key]):
+        elif not isinstance(value, ACCEPTED.get(key, type(DEFAULTS[key]))) or (
+            isinstance(value, bool) and type(DEFAULTS[key]) is not bool
+        ):
             messages.append(
                 Error(
                     f"settings.MIZAN[{key!r}] must be a {type(DEFAULTS[key]).__name__}, "

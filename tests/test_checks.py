@@ -41,3 +41,10 @@ def test_a_good_schema_passes() -> None:
         return 1
 
     assert check_schema() == []
+
+
+def test_a_path_is_accepted_for_the_documents_file(settings: Any, tmp_path: Any) -> None:
+    settings.MIZAN = {"PERSISTED_DOCUMENTS": tmp_path / "docs.json", "MAX_DEPTH": True}
+    assert [m.msg for m in check_settings()] == [
+        "settings.MIZAN['MAX_DEPTH'] must be a int, not True."
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,7 +133,9 @@ def compile_schema(definitions: Sequence[FunctionDef]) -> CompiledSchema:
         assert root is not None
         root.fields[name].resolve = call.resolver()
     compiled = CompiledSchema(schema, functions, contexts, types, cache)
-    compiled.operations.update(build_operations(compiled, mizan_settings.PERSISTED_DOCUMENTS))
+    compiled.operations.update(
+        build_operations(compiled, os.fspath(mizan_settings.PERSISTED_DOCUMENTS) or None)
+    )
     return compiled
 
 
