@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(VENV)/bin/uv)
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: install demo test lint schema pins bench clean
+.PHONY: install demo test lint schema manifest pins bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ lint: install
 
 schema: install
 	cd example_project && ../$(PY) manage.py export_graphql_schema --output ../schema.graphql
+
+manifest: install
+	cd example_project && ../$(PY) manage.py export_edge_manifest --output edge-manifest.json
 
 # Re-resolve the pinned versions after changing pyproject.toml's dependencies.
 pins: | $(VENV)/bin/python $(if $(filter $(VENV)/bin/uv,$(UV)),$(VENV)/bin/uv)

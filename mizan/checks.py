@@ -10,12 +10,12 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from mizan.conf import DEFAULTS
+from mizan.exceptions import RegistrationError
 
 ACCEPTED: dict[str, type | tuple[type, ...]] = {
     "PERSISTED_DOCUMENTS": (str, os.PathLike),
     "SURROGATE_KEY_HEADERS": (list, tuple),
 }
-from mizan.exceptions import RegistrationError
 
 
 @register(Tags.compatibility)

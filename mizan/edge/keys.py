@@ -19,7 +19,7 @@ MAX_HEADER_BYTES = 8192
 def surrogate_key(context: str, params: Iterable[tuple[str, Scalar]] = ()) -> str:
     parts = [context]
     for name, value in params:
-        text = ("1" if value else "0") if isinstance(value, bool) else str(value)
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
         parts.append(f"{name}={quote(text, safe='')}")
     return ";".join(parts)
 

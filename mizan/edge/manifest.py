@@ -1,0 +1,160 @@
+"""The edge manifest: what an edge must purge for each ``X-Mizan-Invalidate`` item.
+
+A deterministic JSON artifact (sorted keys, no timestamps) derived from the
+registry and the persisted operations; see the README's "The edge manifest".
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RegexPattern, RoutePattern
+from graphql import GraphQLNonNull, type_from_ast
+
+from mizan.contexts import ContextDef
+from mizan.definitions import FunctionDef
+from mizan.exceptions import MizanError
+from mizan.persisted.operations import PersistedOperation, context_operation_name
+from mizan.schema import get_schema
+
+VERSION = 1
+
+ViewUrls = Mapping[str, str | Sequence[str]]
+
+
+class ManifestError(MizanError, ValueError):
+    """The manifest cannot be made as asked; the message says what to pass."""
+
+
+def generate_edge_manifest(
+    view_urls: ViewUrls | None = None, base_url: str | None = None
+) -> dict[str, Any]:
+    """The manifest as a dict; ``to_json`` gives its canonical bytes."""
+    compiled = get_schema()
+    base = (base_url or "").rstrip("/")
+    contexts = {}
+    for name, context in compiled.contexts.items():
+        operations = [
+            op
+            for op in compiled.operations.values()
+            if any(read.context == name for read in op.reads)
+        ]
+        contexts[name] = _context(context, operations, view_urls or {}, base)
+    return {"version": VERSION, "contexts": contexts}
+
+
+def to_json(manifest: Mapping[str, Any]) -> str:
+    return json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _context(
+    context: ContextDef, operations: list[PersistedOperation], view_urls: ViewUrls, base: str
+) -> dict[str, Any]:
+    functions = [
+        {"name": fn.name, "path": "view" if fn.is_view else "rpc"} for fn in context.functions
+    ]
+    entry: dict[str, Any] = {
+        "functions": sorted(functions, key=lambda f: f["name"]),
+        "params": list(context.key_params),
+        "public": context.public,
+        "endpoints": [],
+        "operations": {},
+        "purge_by_key": [],
+        "views": [],
+    }
+    if not context.public:  # an edge must never cache it: nothing to purge
+        return entry
+    entry["endpoints"] = [base + reverse("mizan:context", args=[context.name])]
+    for operation in sorted(operations, key=lambda op: op.name):
+        template = _template(operation, context)
+        if template is None:
+            entry["purge_by_key"].append(operation.name)
+        else:
+            path = (
+                reverse("mizan:context", args=[context.name])
+                if operation.name == context_operation_name(context.name)
+                else reverse("mizan:operation", args=[operation.name])
+            )
+            entry["operations"][operation.name] = base + path + template
+    entry["views"] = sorted(
+        base + pattern
+        for fn in context.functions
+        if fn.is_view
+        for pattern in _view_patterns(fn, view_urls)
+    )
+    return entry
+
+
+def _template(operation: PersistedOperation, context: ContextDef) -> str | None:
+    """``?user_id=:user_id``: the operation's URL for one scope of the context, or None
+    when a required variable is not one of the context's key params (purge by key only)."""
+    read = next(r for r in operation.reads if r.context == context.name)
+    if not read.complete or read.literals:  # a literal scope is one fixed URL: purge by key
+        return None
+    by_variable = {variable: key for key, variable in read.variables}
+    pairs = []
+    for definition in operation.operation.variable_definitions or ():
+        variable = definition.variable.name.value
+        required = definition.default_value is None and isinstance(
+            _type(definition), GraphQLNonNull
+        )
+        if variable in by_variable:
+            pairs.append(f"{variable}=:{by_variable[variable]}")
+        elif required:
+            return None
+    return ("?" + "&".join(sorted(pairs))) if pairs else ""
+
+
+def _type(definition: Any) -> Any:
+    return type_from_ast(get_schema().schema._schema, definition.type)
+
+
+def _view_patterns(definition: FunctionDef, view_urls: ViewUrls) -> list[str]:
+    given = view_urls.get(definition.name)
+    if given is not None:
+        return [given] if isinstance(given, str) else list(given)
+    found = [
+        "/" + "".join(_route(pattern, definition) for pattern in chain)
+        for chain, callback in _walk(get_resolver().url_patterns, ())
+        if inspect.unwrap(callback) is definition.fn
+    ]
+    if not found:
+        raise ManifestError(
+            f"The view-path function {definition.name!r} ({definition.source}) is not in the "
+            f"URLconf. Route it in urls.py, or pass view_urls={{{definition.name!r}: "
+            "'/its/:param/pattern/'}."
+        )
+    return sorted(found)
+
+
+def _walk(patterns: Sequence[Any], chain: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, (*chain, entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield (*chain, entry.pattern), entry.callback
+
+
+_CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+_GROUP = re.compile(r"\(\?P<(\w+)>[^()]*\)")
+_LITERAL = re.compile(r"[\w\-./~%@:]*")
+
+
+def _route(pattern: Any, definition: FunctionDef) -> str:
+    if isinstance(pattern, RoutePattern):
+        return _CONVERTER.sub(r":\1", str(pattern))
+    if isinstance(pattern, RegexPattern):
+        text = pattern.regex.pattern.removeprefix("^").removesuffix("$").removesuffix(r"\Z")
+        text = _GROUP.sub(r":\1", text).replace("\\/", "/").replace("\\.", ".").replace("\\-", "-")
+        if _LITERAL.fullmatch(text):
+            return text
+    raise ManifestError(
+        f"The URL pattern {str(pattern)!r} routing {definition.name!r} ({definition.source}) "
+        f"cannot be written as an edge pattern. Pass view_urls={{{definition.name!r}: "
+        "'/path/:param/'}."
+    )
