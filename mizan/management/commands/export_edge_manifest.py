@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mizan.edge.manifest import ManifestError, generate_edge_manifest, to_json
+from mizan.management import emit
 
 
 class Command(BaseCommand):
@@ -44,16 +44,6 @@ class Command(BaseCommand):
             text = to_json(generate_edge_manifest(view_urls=urls, base_url=base_url))
         except ManifestError as exc:
             raise CommandError(str(exc)) from exc
-        if check:
-            path = Path(check)
-            if not path.exists() or path.read_text() != text:
-                raise CommandError(
-                    f"{check} is stale: run `python manage.py export_edge_manifest --output "
-                    f"{check}` (or `make manifest`) and commit it."
-                )
-            self.stdout.write(f"{check} is up to date.")
-        elif output:
-            Path(output).write_text(text)
-            self.stdout.write(f"Wrote {output}.")
-        else:
-            self.stdout.write(text, ending="")
+        emit(
+            self, text, output=output, check=check, refresh="python manage.py export_edge_manifest"
+        )

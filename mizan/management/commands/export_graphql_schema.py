@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from mizan.management import emit
 from mizan.schema import get_schema
 
 
@@ -20,17 +20,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, output: str | None, check: str | None, **options: Any) -> None:
-        sdl = get_schema().sdl()
-        if check:
-            path = Path(check)
-            if not path.exists() or path.read_text() != sdl:
-                raise CommandError(
-                    f"{check} is stale: run `python manage.py export_graphql_schema "
-                    f"--output {check}` (or `make schema`) and commit it."
-                )
-            self.stdout.write(f"{check} is up to date.")
-        elif output:
-            Path(output).write_text(sdl)
-            self.stdout.write(f"Wrote {output}.")
-        else:
-            self.stdout.write(sdl, ending="")
+        emit(
+            self,
+            get_schema().sdl(),
+            output=output,
+            check=check,
+            refresh="python manage.py export_graphql_schema",
+        )
