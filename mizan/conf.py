@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ALIASES": 30,
     # Documents whose parse and validation results are kept (LRU).
     "DOCUMENT_CACHE_SIZE": 512,
+    # Largest multipart request (all its uploaded files together), in bytes.
+    "MAX_UPLOAD_SIZE": 10 * 1024 * 1024,
 }
 
 

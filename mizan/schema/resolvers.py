@@ -43,6 +43,8 @@ class Call:
         if definition.params:
             self.model = pydantic.create_model(  # type: ignore[call-overload]
                 f"{definition.operation_name}Arguments",
+                # Uploaded files (UploadedFile) are checked by isinstance.
+                __config__=pydantic.ConfigDict(arbitrary_types_allowed=True),
                 **{
                     p.name: (p.annotation, ... if p.required else p.default)
                     for p in definition.params
@@ -76,6 +78,8 @@ class Call:
 
         def resolve(_root: Any, info: GraphQLResolveInfo[Any], **raw: Any) -> Any:
             context = info.context
+            if definition.post_only:
+                refuse_get(definition, context)
             if getattr(context, "is_async", False):
                 return aresolve(context.request, raw)
             request = context.request
@@ -102,6 +106,19 @@ class Call:
             return coerce(result) if coerce else result
 
         return resolve
+
+
+def refuse_get(definition: FunctionDef, context: Any) -> None:
+    """A post-only query over GET: a 405 like a mutation's, and the function never runs."""
+    if context.request.method not in ("GET", "HEAD"):
+        return
+    if (response := getattr(context, "response", None)) is not None:
+        response.status_code = 405
+    raise GraphQLError(
+        f"{definition.field_name} takes form data, which must not travel in a URL: "
+        "send it as POST.",
+        extensions={"code": "METHOD_NOT_ALLOWED"},
+    )
 
 
 def bad_input(exc: pydantic.ValidationError) -> GraphQLError:
