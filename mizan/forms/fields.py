@@ -6,6 +6,7 @@ field error, not GraphQL's.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import decimal
 import enum
@@ -67,6 +68,7 @@ class FieldSpec:
     kind: ValueKind
     many: bool = False
     enum: type[enum.Enum] | None = None
+    description: str | None = None  # the help text, as the input field's description
 
     def form_value(self, value: Any) -> Any:
         """A validated GraphQL input value → what the field's widget reads from ``data``."""
@@ -93,6 +95,12 @@ def field_specs(form_class: type[forms.BaseForm], prefix: str, source: Source) -
 
 
 def field_spec(name: str, field: forms.Field, prefix: str, source: Source) -> FieldSpec:
+    spec = _field_spec(name, field, prefix, source)
+    help_text = str(field.help_text or "") or None
+    return dataclasses.replace(spec, description=help_text) if help_text else spec
+
+
+def _field_spec(name: str, field: forms.Field, prefix: str, source: Source) -> FieldSpec:
     where = f"{source}: field {name!r} ({type(field).__name__})"
     if not _FIELD_NAME.match(name):
         raise RegistrationError(
@@ -137,14 +145,11 @@ def field_spec(name: str, field: forms.Field, prefix: str, source: Source) -> Fi
 def _maybe_list(spec: FieldSpec, many: bool) -> FieldSpec:
     if not many:
         return spec
-    return FieldSpec(
-        spec.name,
-        spec.graphql_name,
-        list[spec.annotation],  # type: ignore[name-defined]
-        f"[{spec.graphql_type}!]",
-        spec.kind,
+    return dataclasses.replace(
+        spec,
+        annotation=list[spec.annotation],  # type: ignore[name-defined]
+        graphql_type=f"[{spec.graphql_type}!]",
         many=True,
-        enum=spec.enum,
     )
 
 

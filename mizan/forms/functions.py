@@ -43,7 +43,10 @@ def input_model(
             __module__=module,
             __config__=pydantic.ConfigDict(arbitrary_types_allowed=True, protected_namespaces=()),
             **{
-                spec.name: (typing.Optional[spec.annotation], pydantic.Field(default=None))  # noqa: UP045
+                spec.name: (
+                    spec.annotation | None,
+                    pydantic.Field(default=None, description=spec.description),
+                )
                 for spec in fields
             },
         )
@@ -68,7 +71,6 @@ class FormFunctions:
         data = Param("data", spec.input_model)
         ids = (Param("id", typing.Optional[strawberry.ID], None),) if spec.update else ()  # noqa: UP045
         common: dict[str, Any] = {"source": spec.source, "is_async": False, "auth": spec.auth}
-        intro = f"{spec.description}\n\n" if spec.description else ""
         return [
             FunctionDef(
                 fn=self.schema,
@@ -76,7 +78,7 @@ class FormFunctions:
                 params=(),
                 returns=self.schema_model,
                 kind=Kind.QUERY,
-                description=f"{intro}The {spec.title} form: its fields, their rules and a "
+                description=f"The {spec.title} form: its fields, their rules and a "
                 "JSON Schema of its input.",
                 # It describes the form, the same for everyone, unless auth= hides it.
                 public=spec.auth is None,
