@@ -309,7 +309,6 @@ def test_title_defaults_to_the_name_and_docstring_is_the_description(registry: R
     assert spec is not None
     assert spec.spec.title == "feedback"
     assert spec.spec.description == "Tell us what you think."
-    assert registry.get("feedback.schema").description.startswith("Tell us what you think.")  # type: ignore[union-attr]
 
 
 def test_model_form_without_on_submit_success_is_fine(registry: Registry) -> None:
