@@ -1,9 +1,10 @@
-from demo.views import home
+from demo.views import forms_page, home
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
     path("", home, name="home"),
+    path("forms/", forms_page, name="forms"),
     path("admin/", admin.site.urls),
     path("api/mizan/", include("mizan.urls")),
 ]

@@ -110,7 +110,7 @@ class Call:
 
 def refuse_get(definition: FunctionDef, context: Any) -> None:
     """A post-only query over GET: a 405 like a mutation's, and the function never runs."""
-    if context.request.method not in ("GET", "HEAD"):
+    if getattr(context.request, "method", None) not in ("GET", "HEAD"):
         return
     if (response := getattr(context, "response", None)) is not None:
         response.status_code = 405
