@@ -21,7 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.http import Http404, HttpRequest
 
 from mizan.definitions import FunctionDef, Kind, Param
-from mizan.exceptions import BadInput
+from mizan.exceptions import BadInput, RegistrationError
 from mizan.forms.describe import describe
 from mizan.forms.fields import FieldSpec, ValueKind
 from mizan.forms.json_schema import json_schema
@@ -58,18 +58,24 @@ class FormFunctions:
     def __init__(self, spec: FormSpec) -> None:
         self.spec = spec
         module = spec.source.module
+        self.result_adapter: pydantic.TypeAdapter[Any] | None = None
+        if not _is_json(spec.result):
+            try:
+                self.result_adapter = pydantic.TypeAdapter(spec.result)
+            except pydantic.PydanticUserError as exc:
+                raise RegistrationError(
+                    f"{spec.source}: on_submit_success returns {spec.result!r}, which cannot be "
+                    f"a result: {exc}"
+                ) from exc
         self.schema_model = schema_model(spec.type_prefix, spec.title, module)
         self.validation_model = validation_model(spec.type_prefix, spec.title, module)
         self.submit_model = submit_model(spec.type_prefix, spec.title, module, spec.result)
-        self.result_adapter: pydantic.TypeAdapter[Any] | None = (
-            None if _is_json(spec.result) else pydantic.TypeAdapter(spec.result)
-        )
         self.graphql_names = [f.graphql_name for f in spec.fields]
 
     def definitions(self) -> list[FunctionDef]:
         spec = self.spec
         data = Param("data", spec.input_model)
-        ids = (Param("id", typing.Optional[strawberry.ID], None),) if spec.update else ()  # noqa: UP045
+        ids = (Param("id", strawberry.ID | None, None),) if spec.update else ()
         common: dict[str, Any] = {"source": spec.source, "is_async": False, "auth": spec.auth}
         return [
             FunctionDef(
@@ -88,7 +94,7 @@ class FormFunctions:
             FunctionDef(
                 fn=self.validate,
                 name=f"{spec.name}.validate",
-                params=(data, Param("fields", typing.Optional[list[str]], None), *ids),  # noqa: UP045
+                params=(data, Param("fields", list[str] | None, None), *ids),
                 returns=self.validation_model,
                 kind=Kind.QUERY,
                 description=f"Check {spec.title} data with the form's own rules, without "

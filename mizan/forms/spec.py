@@ -6,11 +6,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from django import forms
+
 from mizan.definitions import AuthSpec, Source
 
 if TYPE_CHECKING:
     import pydantic
-    from django import forms
 
     from mizan.forms.fields import FieldSpec
 
@@ -53,8 +54,6 @@ class FormSpec:
 
     @property
     def is_model_form(self) -> bool:
-        from django import forms
-
         return issubclass(self.form_class, forms.BaseModelForm)
 
 

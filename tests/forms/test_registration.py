@@ -320,3 +320,18 @@ def test_model_form_without_on_submit_success_is_fine(registry: Registry) -> Non
             fields = ["username"]
 
     assert len(list(registry)) == 3
+
+
+class Opaque:
+    """Not a type a result can have."""
+
+
+def test_a_result_annotation_with_no_graphql_form_is_reported() -> None:
+    class Odd(mizanFormMixin, forms.Form):
+        mizan = mizanFormMeta(name="odd")
+
+        def on_submit_success(self, request: Any) -> Opaque:
+            return Opaque()
+
+    with pytest.raises(RegistrationError, match=r"Odd .*on_submit_success returns .*Opaque"):
+        get_schema()

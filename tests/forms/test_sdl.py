@@ -51,6 +51,17 @@ def test_seed_form_snippet_registers_three_functions_and_submits(
     assert response.json() == {"data": {"contactSubmit": {"ok": True, "result": {"sent": True}}}}
 
 
+def test_public_exports() -> None:
+    import mizan.forms
+
+    assert sorted(mizan.forms.__all__) == [
+        "FormPart",
+        "FormSpec",
+        "mizanFormMeta",
+        "mizanFormMixin",
+    ]
+
+
 def test_sdl_snapshot_of_a_forms_generated_types() -> None:
     class ContactForm(mizanFormMixin, forms.Form):
         """Write to us."""
