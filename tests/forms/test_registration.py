@@ -269,13 +269,8 @@ def test_a_form_defined_after_the_schema_was_built_is_refused() -> None:
 
 
 def test_auth_and_affects_are_recorded_on_the_definitions(registry: Registry) -> None:
-    def owns_something(request: Any) -> bool:
-        return True
-
     class ProfileForm(mizanFormMixin, forms.ModelForm):
-        mizan = mizanFormMeta(
-            name="profile", auth=True, affects=["user", owns_something], update=True
-        )
+        mizan = mizanFormMeta(name="profile", auth=True, affects=["user", "members"], update=True)
 
         class Meta:
             model = Member
@@ -287,7 +282,7 @@ def test_auth_and_affects_are_recorded_on_the_definitions(registry: Registry) ->
         "validate": True,
         "submit": True,
     }
-    assert by_role["submit"].affects == ("user", "owns_something")
+    assert by_role["submit"].affects == ("user", "members")
     assert by_role["validate"].affects == () and by_role["schema"].affects == ()
     # The edge cannot check auth, so a guarded form's schema is not public.
     assert by_role["schema"].public is False

@@ -48,7 +48,7 @@ def note() -> None:
     calls.clear()
 
     class NoteForm(mizanFormMixin, forms.Form):
-        mizan = mizanFormMeta(name="note", title="Note", affects="messages")
+        mizan = mizanFormMeta(name="note", title="Note")
         text = forms.CharField(max_length=200)
         then = forms.ChoiceField(
             required=False,
