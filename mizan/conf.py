@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     "SURROGATE_KEY_HEADERS": ["xkey", "Surrogate-Key", "Cache-Tag"],
     # Add X-Mizan-Cache (hit or miss, keys, scope) to persisted responses.
     "DEBUG_HEADERS": False,
+    # Largest multipart request (all its uploaded files together), in bytes.
+    "MAX_UPLOAD_SIZE": 10 * 1024 * 1024,
 }
 
 

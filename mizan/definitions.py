@@ -11,7 +11,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mizan.forms.spec import FormPart
 
 AuthSpec = bool | str | Callable[..., Any]
 
@@ -78,6 +81,11 @@ class FunctionDef:
     public: bool | None = None
     ttl: int | None = None
     affects: tuple[str | Callable[..., Any], ...] = field(default=())
+    # A query whose arguments must not travel in a URL (form data): refused over GET and
+    # never persisted as a GET URL.
+    post_only: bool = False
+    # Set on the three functions a form generates: which form, and which of them this is.
+    form: FormPart | None = None
 
     @property
     def context_name(self) -> str | None:

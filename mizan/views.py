@@ -1,4 +1,9 @@
-"""``graphql/``: Strawberry's Django view with mizan's schema, CSRF rule and GraphiQL rule."""
+"""``graphql/``: Strawberry's Django view with mizan's schema, CSRF rule and GraphiQL rule.
+
+File uploads follow the GraphQL multipart request spec (Strawberry parses
+them); every multipart POST needs the CSRF token, and its size is capped by
+``MIZAN["MAX_UPLOAD_SIZE"]``.
+"""
 
 from __future__ import annotations
 
@@ -60,9 +65,34 @@ def csrf_failure(request: HttpRequest) -> HttpResponseBase | None:
     return _csrf.process_view(request, _not_a_view, (), {})
 
 
+def upload_too_large(request: HttpRequest) -> HttpResponse | None:
+    """A 413 for a multipart request over ``MAX_UPLOAD_SIZE``, before anything runs."""
+    if request.method != "POST" or request.content_type != "multipart/form-data":
+        return None
+    limit: int = mizan_settings.MAX_UPLOAD_SIZE
+    # Django parses no multipart body without a Content-Length, so the header is the size.
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        size = 0
+    if size <= limit:
+        return None
+    return JsonResponse(
+        {
+            "errors": [
+                {
+                    "message": f"The upload is {size} bytes; the limit is {limit} bytes.",
+                    "extensions": {"code": "PAYLOAD_TOO_LARGE", "limit": limit},
+                }
+            ]
+        },
+        status=413,
+    )
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class MizanGraphQLView(GraphQLView[MizanContext, None]):
-    """POST JSON, GET for queries, GraphiQL for browsers."""
+    """POST JSON or multipart (uploads), GET for queries, GraphiQL for browsers."""
 
     @property
     def schema(self) -> BaseSchema:
@@ -78,6 +108,7 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("multipart_uploads_enabled", True)
         super().__init__(schema=None, **kwargs)  # type: ignore[arg-type]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -87,7 +118,7 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         self.has_errors = False
         with collecting() as applied:
             try:
-                response = self.run(request=request)
+                response = upload_too_large(request) or self.run(request=request)
             except HTTPException as exc:  # a JSON body, so fetch() callers can read the reason
                 response = JsonResponse(
                     {"errors": [{"message": exc.reason, "extensions": {"code": "BAD_REQUEST"}}]},

@@ -31,6 +31,9 @@ def test_export_graphql_schema_writes_and_checks(tmp_path: Path) -> None:
     assert target.read_text() == get_schema().sdl()
     call_command("export_graphql_schema", "--check", str(target), stdout=StringIO())
     target.write_text("type Query { stale: Int }\n")
-    with pytest.raises(CommandError, match=r"stale: run `python manage\.py export_graphql_schema"
-                                           r" --output .*schema\.graphql`"):
+    with pytest.raises(
+        CommandError,
+        match=r"stale: run `python manage\.py export_graphql_schema"
+        r" --output .*schema\.graphql`",
+    ):
         call_command("export_graphql_schema", "--check", str(target))

@@ -159,3 +159,28 @@ def test_schema_is_built_once(registry: Registry) -> None:
 
     assert get_schema() is get_schema()
     assert registry.frozen
+
+
+def test_add_later_builds_on_the_next_read_and_keeps_a_failing_build(
+    registry: Registry,
+) -> None:
+    from mizan.definitions import FunctionDef, Source
+
+    def ping(request) -> bool:
+        return True
+
+    source = Source.of(ping)
+    attempts: list[int] = []
+
+    def build() -> list[FunctionDef]:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise RegistrationError("not yet")
+        return [FunctionDef(ping, "ping", (), bool, Kind.QUERY, source, False)]
+
+    registry.add_later(source, build)
+    assert attempts == []  # nothing is built until the registry is read
+    with pytest.raises(RegistrationError, match="not yet"):
+        list(registry)
+    assert [d.name for d in registry] == ["ping"]
+    assert [d.name for d in registry] == ["ping"] and len(attempts) == 2

@@ -1,6 +1,20 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from demo.models import Profile
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "demo/home.html")
+
+
+@ensure_csrf_cookie  # the page's script sends the token with every POST
+def forms_page(request: HttpRequest) -> HttpResponse:
+    """The contact and profile forms, drawn in the browser from their schema queries."""
+    profile = (
+        Profile.objects.filter(owner=request.user).first()
+        if request.user.is_authenticated
+        else None
+    )
+    return render(request, "demo/forms.html", {"profile": profile})

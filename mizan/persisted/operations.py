@@ -96,7 +96,7 @@ def build_operations(
 ) -> dict[str, PersistedOperation]:
     sources: list[tuple[str, str, str]] = []  # (name, text, origin)
     for definition in sorted(compiled.functions.values(), key=lambda d: d.operation_name):
-        if definition.kind.value == "query":
+        if definition.kind.value == "query" and not definition.post_only:
             text = document(
                 "query", definition.operation_name, [(definition, compiled.field(definition))]
             )

@@ -58,6 +58,8 @@ class Call:
         if definition.params:
             self.model = pydantic.create_model(  # type: ignore[call-overload]
                 f"{definition.operation_name}Arguments",
+                # Uploaded files (UploadedFile) are checked by isinstance.
+                __config__=pydantic.ConfigDict(arbitrary_types_allowed=True),
                 **{
                     p.name: (p.annotation, ... if p.required else p.default)
                     for p in definition.params
@@ -96,6 +98,8 @@ class Call:
             context = info.context
             if self.is_mutation:
                 context.mutation = True
+            if definition.post_only:
+                refuse_get(definition, context)
             if getattr(context, "is_async", False):
                 return self.run_async(context.request, raw)
             try:
@@ -126,7 +130,7 @@ class Call:
                 key = await sync_to_async(self.cache_key)(request, kwargs, arguments)
                 return await self.cache.aget_or_call(key, call, self.context.ttl)
             result = await call()
-            await sync_to_async(self.invalidate)(kwargs)
+            await sync_to_async(self.invalidate)(kwargs, result)
             return result
         except Exception as exc:
             raise to_graphql_error(exc, definition) from exc
@@ -147,10 +151,10 @@ class Call:
             # before the response reports them.
             with transaction.atomic():
                 result = call()
-                self.invalidate(kwargs)
+                self.invalidate(kwargs, result)
             return result
         result = call()
-        self.invalidate(kwargs)
+        self.invalidate(kwargs, result)
         return result
 
     def cache_key(self, request: HttpRequest, kwargs: dict[str, Any], arguments: str) -> str | None:
@@ -165,11 +169,29 @@ class Call:
             )
         )
 
-    def invalidate(self, kwargs: dict[str, Any]) -> None:
+    def invalidate(self, kwargs: dict[str, Any], result: Any) -> None:
         """After a successful mutation: its affected contexts, scoped by its params whose
         names match their key params (all of them), else whole."""
+        params = kwargs
+        if self.definition.form is not None:
+            if getattr(result, "ok", True) is False:
+                return  # a form submission refused as invalid changed nothing
+            params = {**kwargs, **dict(kwargs["data"])}  # a form's fields are its params
         for context in self.affects:
-            schedule(Invalidation(context.name, context.scope(kwargs)))
+            schedule(Invalidation(context.name, context.scope(params)))
+
+
+def refuse_get(definition: FunctionDef, context: Any) -> None:
+    """A post-only query over GET: a 405 like a mutation's, and the function never runs."""
+    if getattr(context.request, "method", None) not in ("GET", "HEAD"):
+        return
+    if (response := getattr(context, "response", None)) is not None:
+        response.status_code = 405
+    raise GraphQLError(
+        f"{definition.field_name} takes form data, which must not travel in a URL: "
+        "send it as POST.",
+        extensions={"code": "METHOD_NOT_ALLOWED"},
+    )
 
 
 def bad_input(exc: pydantic.ValidationError) -> GraphQLError:

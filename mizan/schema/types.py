@@ -22,7 +22,9 @@ from typing import Any, ForwardRef
 
 import pydantic
 import strawberry
+from django.core.files.uploadedfile import UploadedFile
 from strawberry.annotation import StrawberryAnnotation
+from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 from strawberry.tools import create_type
 from strawberry.types.field import StrawberryField
@@ -41,6 +43,7 @@ SCALARS: frozenset[Any] = frozenset(
         datetime.time,
         decimal.Decimal,
         uuid.UUID,
+        strawberry.ID,
     }
 )
 RESERVED_NAMES = frozenset(
@@ -164,6 +167,10 @@ class TypeBuilder:
             return annotation
         if annotation is Any or annotation is dict or typing.get_origin(annotation) is dict:
             return JSON
+        if isinstance(annotation, type) and issubclass(annotation, UploadedFile):
+            if not is_input:
+                raise RegistrationError(f"{where}: an uploaded file can be received, not returned.")
+            return Upload
         if (inner := _optional_of(annotation)) is not None:
             return typing.Optional[self._convert(inner, where, is_input=is_input)]  # noqa: UP045
         if (item := _list_of(annotation)) is not None:

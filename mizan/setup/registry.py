@@ -4,13 +4,17 @@
 function (it is not a second registration); on an undecorated function it
 registers it with ``@client``'s defaults. Name clashes are judged when the
 schema is built, after every rename.
+
+Forms register with :meth:`Registry.add_later`: a form class's fields exist
+only once Django's form metaclass has finished, after ``__init_subclass__``
+has run, so their definitions are built on the registry's next read.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -28,25 +32,42 @@ class Registry:
         self._functions: dict[Callable[..., Any], FunctionDef] = {}
         self._compiled: CompiledSchema | None = None
         self._compiling = threading.Lock()
+        self._later: list[Callable[[], Iterable[FunctionDef]]] = []
 
     def add(self, definition: FunctionDef) -> None:
         self._check_open(definition.source)
         self._functions[definition.fn] = definition
 
+    def add_later(self, source: Source, build: Callable[[], Iterable[FunctionDef]]) -> None:
+        """Register the definitions ``build()`` returns, built when the registry is next read."""
+        self._check_open(source)
+        self._later.append(build)
+
     def rename(self, fn: Callable[..., Any], name: str) -> None:
         source = Source.of(fn)
         self._check_open(source)
+        self._settle()
         definition = self._functions[fn]
         self._functions[fn] = dataclasses.replace(definition, name=check_name(name, source))
 
     def __contains__(self, fn: object) -> bool:
+        self._settle()
         return fn in self._functions
 
     def __iter__(self) -> Iterator[FunctionDef]:
+        self._settle()
         return iter(self._functions.values())
 
+    def _settle(self) -> None:
+        while self._later:
+            # Dropped only once built: a declaration that fails keeps failing, rather than
+            # vanishing from the schema on the next attempt.
+            for definition in self._later[0]():
+                self._functions[definition.fn] = definition
+            self._later.pop(0)
+
     def get(self, name: str) -> FunctionDef:
-        for definition in self._functions.values():
+        for definition in self:
             if definition.name == name:
                 return definition
         known = ", ".join(sorted(d.name for d in self)) or "none"

@@ -335,3 +335,25 @@ async def test_sync_functions_run_from_async_execution() -> None:
 
     assert (await MizanTestClient().acall("now", text="a")).data == "A"
     assert (await MizanTestClient().acall("later", text="B")).data == "b"
+
+
+def test_strawberry_id_is_the_id_scalar() -> None:
+    import strawberry
+
+    @client(read_only=True)
+    def lookup(request, key: strawberry.ID, other: strawberry.ID | None = None) -> str:
+        return f"{key}/{other}"
+
+    assert "lookup(key: ID!, other: ID = null): String!" in get_schema().sdl()
+    assert MizanTestClient().call("lookup", key="7").data == "7/None"
+
+
+def test_an_uploaded_file_cannot_be_returned() -> None:
+    from django.core.files.uploadedfile import UploadedFile
+
+    @client(read_only=True)
+    def give(request) -> UploadedFile:
+        raise NotImplementedError
+
+    with pytest.raises(RegistrationError, match="an uploaded file can be received, not returned"):
+        get_schema()

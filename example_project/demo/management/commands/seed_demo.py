@@ -23,6 +23,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nmizan demo is starting on http://127.0.0.1:{port}/\n"
             f"  GraphiQL:  http://127.0.0.1:{port}/api/mizan/graphql/\n"
+            f"  Forms:     http://127.0.0.1:{port}/forms/\n"
             f"  Log in:    http://127.0.0.1:{port}/admin/login/?next=/  (demo / demo)\n"
             f"  Try:       curl -s http://127.0.0.1:{port}/api/mizan/graphql/ "
             "-H 'Content-Type: application/json' "

@@ -1,0 +1,65 @@
+"""A form's declaration (``mizanFormMeta``) and its registered description (``FormSpec``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from django import forms
+
+from mizan.definitions import AuthSpec, Source
+
+if TYPE_CHECKING:
+    import pydantic
+
+    from mizan.forms.fields import FieldSpec
+
+
+@dataclass(frozen=True, kw_only=True)
+class mizanFormMeta:
+    """How a form is served: ``mizan = mizanFormMeta(name="contact", title="Contact Us")``.
+
+    ``name`` names its functions (``contact.schema``, ``contact.validate``,
+    ``contact.submit``) and prefixes its GraphQL types (``ContactInput``).
+    ``auth`` guards all three, as on ``@client``; ``affects`` is the submit's,
+    as on ``@client``. ``update=True`` lets a ModelForm's validate and submit
+    take the ``id`` of a row to change, among ``get_queryset(request)``.
+    """
+
+    name: str | None = None
+    title: str | None = None
+    description: str | None = None
+    auth: AuthSpec | None = None
+    affects: str | Callable[..., Any] | Sequence[str | Callable[..., Any]] | None = None
+    update: bool = False
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A registered form: what its three functions, and a client generator, read."""
+
+    form_class: type[forms.BaseForm]
+    name: str
+    title: str
+    description: str | None
+    type_prefix: str  # "contact" → "Contact": ContactInput, ContactSchema, ...
+    fields: tuple[FieldSpec, ...]
+    input_model: type[pydantic.BaseModel]
+    result: Any  # the annotation of the submit's result: JSON unless on_submit_success says
+    source: Source
+    auth: AuthSpec | None = None
+    affects: tuple[str | Callable[..., Any], ...] = ()
+    update: bool = False
+
+    @property
+    def is_model_form(self) -> bool:
+        return issubclass(self.form_class, forms.BaseModelForm)
+
+
+@dataclass(frozen=True)
+class FormPart:
+    """On a FunctionDef: the form it was generated from, and which of its functions it is."""
+
+    spec: FormSpec
+    role: Literal["schema", "validate", "submit"]
