@@ -21,6 +21,12 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ALIASES": 30,
     # Documents whose parse and validation results are kept (LRU).
     "DOCUMENT_CACHE_SIZE": 512,
+    # Channels (WebSocket subscriptions): subscriptions one connection may hold at once,
+    # the largest frame a client may send and the largest message a channel may
+    # broadcast (bytes of JSON), and the pages on other origins that may connect.
+    "CHANNELS_MAX_SUBSCRIPTIONS": 100,
+    "CHANNELS_MAX_MESSAGE_BYTES": 65536,
+    "CHANNELS_ALLOWED_ORIGINS": [],
 }
 
 

@@ -1,7 +1,8 @@
-"""registry → Strawberry schema: one root field per function, sorted, deterministic."""
+"""registry → Strawberry schema: one root field per function and channel, sorted, deterministic."""
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections import defaultdict
 from collections.abc import Sequence
@@ -27,11 +28,11 @@ from strawberry.types.field import StrawberryField
 
 from mizan import auth
 from mizan.conf import mizan_settings
-from mizan.definitions import FunctionDef, Kind
+from mizan.definitions import ChannelDef, FunctionDef, Kind
 from mizan.exceptions import RegistrationError
 from mizan.schema.directives import Auth, AuthLevel
 from mizan.schema.resolvers import Call
-from mizan.schema.types import TypeBuilder, _literal
+from mizan.schema.types import TypeBuilder, _literal, type_name
 
 
 class MizanSchema(Schema):
@@ -63,16 +64,25 @@ def _code(error: GraphQLError, context: ExecutionContext | None) -> str:
 @dataclass(frozen=True)
 class CompiledSchema:
     schema: MizanSchema
-    functions: dict[str, FunctionDef]  # by root field name
+    functions: dict[str, FunctionDef]  # by root field name, channels' included
     types: TypeBuilder
+    channels: dict[str, ChannelDef] = dataclasses.field(
+        default_factory=dict
+    )  # by subscription field name
 
     def sdl(self) -> str:
         return self.schema.as_str() + "\n"
 
 
-def compile_schema(definitions: Sequence[FunctionDef]) -> CompiledSchema:
-    functions = _by_field_name(definitions)
+def compile_schema(
+    definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef] = ()
+) -> CompiledSchema:
+    derived = [d for c in channels for d in (c.subscription, c.send) if d is not None]
+    functions = _by_field_name([*definitions, *derived])
     types = TypeBuilder()
+    for channel in channels:
+        if (name := _message_type_name(channel.message)) is not None:
+            types.name(channel.message, name)
     roots: dict[Kind, list[StrawberryField]] = defaultdict(list)
     calls: dict[tuple[Kind, str], Call] = {}
     for name, definition in sorted(functions.items()):
@@ -82,18 +92,48 @@ def compile_schema(definitions: Sequence[FunctionDef]) -> CompiledSchema:
     query_fields = roots[Kind.QUERY] or [_placeholder_query()]
     schema = MizanSchema(
         query=types.create_type("Query", query_fields),
-        mutation=types.create_type("Mutation", roots[Kind.MUTATION])
-        if roots[Kind.MUTATION]
-        else None,
+        mutation=_root_type(types, "Mutation", roots[Kind.MUTATION]),
+        subscription=_root_type(types, "Subscription", roots[Kind.SUBSCRIPTION]),
         types=[AuthLevel],
         extensions=_extensions(),
     )
     graphql_schema = schema._schema
     for (kind, name), call in calls.items():
+        if kind is Kind.SUBSCRIPTION:
+            continue
         root = graphql_schema.query_type if kind is Kind.QUERY else graphql_schema.mutation_type
         assert root is not None
         root.fields[name].resolve = call.resolver()
-    return CompiledSchema(schema=schema, functions=functions, types=types)
+    if channels:
+        # Only a project that defines a channel has Django Channels installed.
+        from mizan.channels.subscription import install
+
+        assert graphql_schema.subscription_type is not None
+        for channel in channels:
+            install(
+                graphql_schema.subscription_type.fields[channel.field_name],
+                channel,
+                calls[Kind.SUBSCRIPTION, channel.field_name],
+            )
+    return CompiledSchema(
+        schema=schema,
+        functions=functions,
+        types=types,
+        channels={c.field_name: c for c in channels},
+    )
+
+
+def _root_type(types: TypeBuilder, name: str, fields: list[StrawberryField]) -> type | None:
+    return types.create_type(name, fields) if fields else None
+
+
+def _message_type_name(message: type) -> str | None:
+    """``ChatChannel.DjangoMessage`` → ``ChatChannelMessage``: what subscribers receive is
+    the channel's message; "Django" says who sends it, which a client need not read."""
+    owner, _, name = message.__qualname__.rpartition(".")
+    if owner and name == "DjangoMessage":
+        return type_name(message).removesuffix("DjangoMessage") + "Message"
+    return None
 
 
 def _by_field_name(definitions: Sequence[FunctionDef]) -> dict[str, FunctionDef]:

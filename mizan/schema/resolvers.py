@@ -57,14 +57,18 @@ class Call:
                 else returns.model_validate(value)
             )
 
-    def kwargs(self, raw: dict[str, Any]) -> dict[str, Any]:
-        if self.model is None:
-            return {}
-        data = {
+    def decode(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Coerced GraphQL arguments → Python-named data, not yet validated."""
+        return {
             py: (decode(raw[gql]) if decode and raw[gql] is not None else raw[gql])
             for gql, py, decode in self.arguments
             if gql in raw
         }
+
+    def kwargs(self, raw: dict[str, Any]) -> dict[str, Any]:
+        if self.model is None:
+            return {}
+        data = self.decode(raw)
         try:
             validated = self.model.model_validate(data)
         except pydantic.ValidationError as exc:
