@@ -29,7 +29,17 @@ def install(field: GraphQLField, channel: ChannelDef, call: Call) -> None:
 
 
 def _message(message: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
+    if message is None:  # run as a plain operation (an HTTP POST), not over a stream
+        raise _websocket_only(info.field_name)
     return message  # each event the stream yields is already the validated message
+
+
+def _websocket_only(field_name: str) -> GraphQLError:
+    return GraphQLError(
+        f"{field_name} is a subscription: open a WebSocket to this same URL "
+        "(protocol graphql-transport-ws, served by mizan.wrap_asgi).",
+        extensions={"code": "BAD_REQUEST"},
+    )
 
 
 def _subscriber(channel: ChannelDef, call: Call) -> Any:
@@ -41,11 +51,7 @@ def _subscriber(channel: ChannelDef, call: Call) -> Any:
         context = info.context
         consumer = getattr(context, "ws", None)
         if consumer is None:
-            raise GraphQLError(
-                f"{channel.field_name} is a subscription: open a WebSocket to this same URL "
-                "(protocol graphql-transport-ws, served by mizan.wrap_asgi).",
-                extensions={"code": "BAD_REQUEST"},
-            )
+            raise _websocket_only(channel.field_name)
         if consumer.channel_layer is None:
             raise GraphQLError(
                 "Subscriptions need settings.CHANNEL_LAYERS; none is configured.",
