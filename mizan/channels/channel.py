@@ -100,9 +100,10 @@ class ReactChannel:
             pass
         else:
             raise ChannelSendError(
-                f"{cls.__qualname__}.send() was called from async code; "
-                f"use `await {cls.__qualname__}.asend(...)` there."
+                f"{_name(cls)}.send() was called from async code; "
+                f"use `await {_name(cls)}.asend(...)` there."
             )
+        layer()  # a configuration mistake surfaces here, not in a commit hook
         channel, parsed, event = _event(cls, message, params)
         raw = channel.group(parsed)
         if inspect.isawaitable(raw):
@@ -128,8 +129,7 @@ async def call_hook(hook: Callable[..., Any], *args: Any) -> Any:
 
 async def authorize(channel: ReactChannel, params: Any) -> None:
     if not await call_hook(channel.authorize, params):
-        name = type(channel).__qualname__
-        raise Forbidden(f"You may not use the channel {name!r} with these params.")
+        raise Forbidden(f"You may not use the channel {_name(type(channel))!r} with these params.")
 
 
 async def _group(channel: ReactChannel, params: Any) -> str:
@@ -145,7 +145,7 @@ async def _await(awaitable: Awaitable[str]) -> str:
 def _group_name(channel: ReactChannel, raw: object) -> str:
     if not isinstance(raw, str):
         raise TypeError(
-            f"{type(channel).__qualname__}.group() returned {raw!r}; it must return a str."
+            f"{_name(type(channel))}.group() returned {raw!r}; it must return a str."
         )
     return group_name(_definition_of(type(channel)).name, raw)
 
@@ -159,7 +159,7 @@ def parse_params(cls: type[ReactChannel], data: dict[str, Any]) -> Any:
 def _definition_of(cls: type[ReactChannel]) -> ChannelDef:
     if "_mizan_definition" not in cls.__dict__:
         raise ChannelSendError(
-            f"{cls.__qualname__} is declared abstract=True: it has no subscribers to send to."
+            f"{_name(cls)} is declared abstract=True: it has no subscribers to send to."
         )
     return cls._mizan_definition
 
@@ -170,19 +170,19 @@ def _definition_of(cls: type[ReactChannel]) -> ChannelDef:
 def _event(
     cls: type[ReactChannel], message: object, params: dict[str, Any]
 ) -> tuple[ReactChannel, Any, dict[str, Any]]:
-    name = cls.__qualname__
+    name = _name(cls)
     model = cls.DjangoMessage
     if isinstance(message, Mapping):
         try:
             message = model.model_validate(message)
         except pydantic.ValidationError as exc:
             raise ChannelSendError(
-                f"{name}.send(): the message is not a valid {model.__qualname__}: {_first(exc)}"
+                f"{name}.send(): the message is not a valid {_name(model)}: {_first(exc)}"
             ) from None
     if not isinstance(message, model):
         raise ChannelSendError(
-            f"{name}.send() takes a {model.__qualname__} (or a dict of its fields), "
-            f"not {type(message).__qualname__}."
+            f"{name}.send() takes a {_name(model)} (or a dict of its fields), "
+            f"not {_name(type(message))}."
         )
     params_model: type[pydantic.BaseModel] | None = getattr(cls, "Params", None)
     known = set(params_model.model_fields) if params_model is not None else set()
@@ -218,6 +218,10 @@ def layer() -> BaseChannelLayer:
             "RedisPubSubChannelLayer (several)."
         )
     return found
+
+
+def _name(cls: type) -> str:
+    return cls.__qualname__.rpartition("<locals>.")[2]
 
 
 def _first(exc: pydantic.ValidationError) -> str:
