@@ -144,9 +144,7 @@ async def _await(awaitable: Awaitable[str]) -> str:
 
 def _group_name(channel: ReactChannel, raw: object) -> str:
     if not isinstance(raw, str):
-        raise TypeError(
-            f"{_name(type(channel))}.group() returned {raw!r}; it must return a str."
-        )
+        raise TypeError(f"{_name(type(channel))}.group() returned {raw!r}; it must return a str.")
     return group_name(_definition_of(type(channel)).name, raw)
 
 

@@ -51,9 +51,7 @@ class Socket:
         message: dict[str, Any] = await self.communicator.receive_json_from(timeout)
         return message
 
-    async def subscribe(
-        self, id: str, query: str, variables: dict[str, Any] | None = None
-    ) -> None:
+    async def subscribe(self, id: str, query: str, variables: dict[str, Any] | None = None) -> None:
         payload: dict[str, Any] = {"query": query}
         if variables is not None:
             payload["variables"] = variables

@@ -47,7 +47,9 @@ def test_names_that_a_user_could_type_never_collide() -> None:
 
 def test_each_channel_has_its_own_namespace() -> None:
     assert group_name("chatChannel", "lobby") != group_name("newsChannel", "lobby")
-    assert group_name("chat", "Channel.x") != group_name("chatChannel", "x")  # names are identifiers
+    assert group_name("chat", "Channel.x") != group_name(
+        "chatChannel", "x"
+    )  # names are identifiers
 
 
 def test_any_input_gives_a_valid_layer_group_name() -> None:

@@ -6,7 +6,6 @@ the subscriber's (the server process) and the sender's (another process).
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -61,7 +60,9 @@ class Redis:
 
 
 @pytest.fixture(params=[CORE, PUBSUB], ids=["core", "pubsub"])
-async def redis_db(request: pytest.FixtureRequest, settings: Any, transactional_db: None) -> AsyncIterator[Redis]:
+async def redis_db(
+    request: pytest.FixtureRequest, settings: Any, transactional_db: None
+) -> AsyncIterator[Redis]:
     url = need_redis()
     prefix = f"mizan-test-{uuid.uuid4().hex[:8]}"
     settings.CHANNEL_LAYERS = {
@@ -99,7 +100,10 @@ async def test_fan_out_from_another_layer_instance(redis_db: Redis) -> None:
         channel_layers.set("default", server)
         await close_connections(sender)
     for socket in (first, second):
-        texts = [(await socket.receive(timeout=5))["payload"]["data"]["chatChannel"]["text"] for _ in range(2)]
+        texts = [
+            (await socket.receive(timeout=5))["payload"]["data"]["chatChannel"]["text"]
+            for _ in range(2)
+        ]
         assert texts == ["across processes", "from sync code"]
 
     await first.close()
@@ -125,7 +129,9 @@ async def test_rollback_sends_nothing_commit_sends_once(redis_db: Redis) -> None
 
     await sync_to_async(write)("rolled back", True)
     await sync_to_async(write)("committed", False)
-    assert (await socket.receive(timeout=5))["payload"]["data"]["chatChannel"] == {"text": "committed"}
+    assert (await socket.receive(timeout=5))["payload"]["data"]["chatChannel"] == {
+        "text": "committed"
+    }
     assert await socket.nothing(0.3)
     await socket.close()
 

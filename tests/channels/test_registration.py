@@ -42,14 +42,20 @@ def test_the_seed_channel_compiles_into_a_subscription(registry: Any) -> None:
     assert definition.params is ChatChannel.Params
     assert definition.send is None  # no ReactMessage: clients only listen
     sdl = get_schema().sdl()
-    assert '''type ChatChannelMessage {
+    assert (
+        '''type ChatChannelMessage {
   """What was said."""
   text: String!
-}''' in sdl
-    assert '''type Subscription {
+}'''
+        in sdl
+    )
+    assert (
+        '''type Subscription {
   """Messages in one chat room."""
   chatChannel(room: String!, limit: Int! = 50): ChatChannelMessage!
-}''' in sdl
+}'''
+        in sdl
+    )
     assert "type Mutation" not in sdl
 
 
@@ -66,8 +72,11 @@ def test_react_message_and_receive_generate_a_mutation(registry: Any) -> None:
 
     sdl = get_schema().sdl()
     assert "  board: BoardMessage!\n" in sdl  # no Params: no arguments
-    assert '''  """Pin a note to the board."""
-  boardSend(message: BoardReactMessageInput!): Boolean!''' in sdl
+    assert (
+        '''  """Pin a note to the board."""
+  boardSend(message: BoardReactMessageInput!): Boolean!'''
+        in sdl
+    )
     [definition] = registry.channels()
     assert definition.send is not None and definition.send.name == "board.send"
 

@@ -41,7 +41,9 @@ def test_a_message_that_does_not_validate_names_the_channel_and_field() -> None:
         "ChatChannel.send(): the message is not a valid Line: "
         "field 'votes': Input should be a valid integer, unable to parse string as an integer"
     )
-    with pytest.raises(ChannelSendError, match=r"message is not a valid Line: field 'text': Field required"):
+    with pytest.raises(
+        ChannelSendError, match=r"message is not a valid Line: field 'text': Field required"
+    ):
         chat.send({}, room="lobby")
 
 
@@ -49,17 +51,23 @@ def test_a_message_of_another_type_is_refused() -> None:
     class Other(BaseModel):
         text: str
 
-    with pytest.raises(ChannelSendError, match=r"takes a Line \(or a dict of its fields\), not .*Other"):
+    with pytest.raises(
+        ChannelSendError, match=r"takes a Line \(or a dict of its fields\), not .*Other"
+    ):
         make_channel().send(Other(text="hi"), room="lobby")
 
 
 def test_params_are_checked_against_params() -> None:
     chat = make_channel()
-    with pytest.raises(ChannelSendError, match=r"unknown params \['rom'\]; its params are \['room'\]"):
+    with pytest.raises(
+        ChannelSendError, match=r"unknown params \['rom'\]; its params are \['room'\]"
+    ):
         chat.send(Line(text="hi"), rom="lobby")
     with pytest.raises(ChannelSendError, match=r"invalid params: field 'room': Field required"):
         chat.send(Line(text="hi"))
-    with pytest.raises(ChannelSendError, match=r"invalid params: field 'room': Input should be a valid string"):
+    with pytest.raises(
+        ChannelSendError, match=r"invalid params: field 'room': Input should be a valid string"
+    ):
         chat.send(Line(text="hi"), room=5)
 
 
@@ -69,7 +77,9 @@ def test_a_message_over_the_size_limit_is_refused(settings: Any, layer: Any, db:
     line = Line(text="x" * 40)
     size = len(line.model_dump_json())
     assert size > 50
-    with pytest.raises(ChannelSendError, match=rf"the message is {size} bytes of JSON; .* allows 50"):
+    with pytest.raises(
+        ChannelSendError, match=rf"the message is {size} bytes of JSON; .* allows 50"
+    ):
         chat.send(line, room="lobby")
     chat.send(Line(text="short"), room="lobby")  # under the limit: sent (to nobody)
 

@@ -84,7 +84,10 @@ async def test_subscribe_then_receive_asend_and_send(app: Any, layer: Any, login
     }
     await sync_to_async(chat.send)({"text": "from sync code"}, room="lobby")
     message = await socket.receive()
-    assert message["payload"]["data"]["chatChannel"] == {"text": "from sync code", "author": "server"}
+    assert message["payload"]["data"]["chatChannel"] == {
+        "text": "from sync code",
+        "author": "server",
+    }
     assert events == [("subscribe", ("lobby", "ada"))]
     await socket.close()
 
@@ -92,7 +95,10 @@ async def test_subscribe_then_receive_asend_and_send(app: Any, layer: Any, login
 async def test_two_rooms_are_isolated(app: Any, layer: Any, login: Any) -> None:
     chat = chat_channel()
     cookie = await login("ada")
-    lobby, kitchen = await Socket(app, headers=cookie).open(), await Socket(app, headers=cookie).open()
+    lobby, kitchen = (
+        await Socket(app, headers=cookie).open(),
+        await Socket(app, headers=cookie).open(),
+    )
     await lobby.subscribe("a", SUBSCRIBE, {"room": "lobby"})
     await kitchen.subscribe("b", SUBSCRIBE, {"room": "kitchen"})
     await eventually(lambda: members(layer, room("lobby")) == members(layer, room("kitchen")) == 1)
@@ -240,7 +246,7 @@ async def test_client_to_server_mutation_over_websocket(app: Any, layer: Any, lo
     await eventually(lambda: members(layer, room("lobby")) == 1)
     await socket.subscribe(
         "send",
-        "mutation($m: ChatChannelReactMessageInput!) { chatChannelSend(room: \"lobby\", message: $m) }",
+        'mutation($m: ChatChannelReactMessageInput!) { chatChannelSend(room: "lobby", message: $m) }',
         {"m": {"text": "hi all"}},
     )
     replies = [await socket.receive() for _ in range(3)]
@@ -261,7 +267,11 @@ async def test_queries_over_websocket_see_the_session_user(app: Any, login: Any)
 
     socket = await Socket(app, headers=await login("ada")).open()
     await socket.subscribe("1", "{ whoami }")
-    assert await socket.receive() == {"id": "1", "type": "next", "payload": {"data": {"whoami": "ada"}}}
+    assert await socket.receive() == {
+        "id": "1",
+        "type": "next",
+        "payload": {"data": {"whoami": "ada"}},
+    }
     await socket.close()
 
 
