@@ -74,6 +74,11 @@ class MizanTestClient:
         if definition is None:
             known = ", ".join(sorted(d.name for d in compiled.functions.values()))
             raise LookupError(f"No mizan function {name!r}; registered: {known}.")
+        if definition.kind is Kind.SUBSCRIPTION:
+            raise TypeError(
+                f"{name} is a channel's subscription: test it over a WebSocket with "
+                "channels.testing.WebsocketCommunicator (see the README, Testing channels)."
+            )
         params = {p.name: p for p in definition.params}
         unknown = set(kwargs) - set(params)
         if unknown:

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
+from strawberry.http.websocket_origin import normalize_allowed_origins
 
+from mizan.conf import mizan_settings
 from mizan.setup.registry import get_registry
 
 
@@ -26,3 +28,20 @@ def check_channel_layer(**kwargs: Any) -> list[CheckMessage]:
             id="mizan.E101",
         )
     ]
+
+
+@register(Tags.security)
+def check_allowed_origins(**kwargs: Any) -> list[CheckMessage]:
+    origins = mizan_settings.CHANNELS_ALLOWED_ORIGINS
+    try:
+        normalize_allowed_origins(origins)
+    except (TypeError, ValueError) as exc:
+        return [
+            Error(
+                f"MIZAN['CHANNELS_ALLOWED_ORIGINS'] = {origins!r}: {exc}",
+                hint="List origins as a browser sends them: ['https://app.example.com', "
+                "'http://localhost:5173'], or ['*'] for any.",
+                id="mizan.E102",
+            )
+        ]
+    return []

@@ -81,16 +81,17 @@ async def _events(
         # Strawberry's consumer counts joins per group, so two subscriptions to one
         # room on one socket share the membership and the last to leave discards it.
         async with consumer.listen_to_channel(MESSAGE_TYPE, groups=[group]) as events:
-            try:
-                await call_hook(instance.on_subscribe, params)
-            except Exception as exc:
-                raise to_graphql_error(exc, channel.subscription) from exc
+            await call_hook(instance.on_subscribe, params)
             subscribed = True
             async for event in events:
                 # Every broadcast has one event type; a socket subscribed to several
                 # groups gets each event once per subscription and keeps its own.
                 if event.get("group") == group:
                     yield model.model_validate_json(event["message"])
+    except Exception as exc:
+        # A hook's ClientError keeps its code; anything else (the layer's Redis gone, a
+        # hook's bug) is logged and masked, as a function's would be.
+        raise to_graphql_error(exc, channel.subscription) from exc
     finally:
         if subscribed:
             try:

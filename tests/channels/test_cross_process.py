@@ -187,3 +187,61 @@ async def test_the_real_server_refuses_anonymous_and_foreign_origins(
         url, subprotocols=["graphql-transport-ws"], origin=allowed
     ) as socket:  # type: ignore[list-item, arg-type]
         assert socket.subprotocol == "graphql-transport-ws"
+
+
+def http(
+    port: int, path: str, cookies: dict[str, str], body: bytes | None = None, **headers: str
+) -> tuple[int, str, dict[str, str]]:
+    """One request to the real server; the status, the body and the cookies it sets."""
+    import urllib.request
+    from http.cookies import SimpleCookie
+
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, headers=headers)
+    request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in cookies.items()))
+    with urllib.request.urlopen(request, timeout=10) as response:
+        jar: SimpleCookie = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        return response.status, response.read().decode(), {k: m.value for k, m in jar.items()}
+
+
+async def test_the_chat_page_in_two_tabs(server: tuple[Example, int, str]) -> None:
+    """What the example's /chat/ page does: one tab subscribed, the other posting."""
+    _, port, session = server
+    status, page, cookies = await asyncio.to_thread(
+        http, port, "/chat/?room=lobby", {"sessionid": session}
+    )
+    assert status == 200 and "graphql-transport-ws" in page and "chatChannelSend" in page
+    token = cookies["csrftoken"]
+
+    url = f"ws://127.0.0.1:{port}/api/mizan/graphql/"
+    async with websockets.connect(
+        url,
+        subprotocols=["graphql-transport-ws"],
+        additional_headers={"Cookie": f"sessionid={session}"},  # type: ignore[list-item]
+    ) as tab:
+        await tab.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await tab.recv())["type"] == "connection_ack"
+        query = 'subscription { chatChannel(room: "lobby") { text author } }'
+        await tab.send(json.dumps({"id": "chat", "type": "subscribe", "payload": {"query": query}}))
+        await asyncio.sleep(0.3)  # the page, like a user, posts a little after subscribing
+
+        body = json.dumps(
+            {
+                "query": 'mutation { chatChannelSend(room: "lobby", message: {text: "hello from tab 2"}) }'
+            }
+        ).encode()
+        status, answer, _ = await asyncio.to_thread(
+            http,
+            port,
+            "/api/mizan/graphql/",
+            {"sessionid": session, "csrftoken": token},
+            body,
+            **{"Content-Type": "application/json", "X-CSRFToken": token},
+        )
+        assert (status, json.loads(answer)) == (200, {"data": {"chatChannelSend": True}})
+        message = json.loads(await asyncio.wait_for(tab.recv(), 10))
+        assert message["payload"]["data"]["chatChannel"] == {
+            "text": "hello from tab 2",
+            "author": "ada",
+        }

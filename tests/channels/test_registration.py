@@ -233,3 +233,50 @@ def test_mizan_works_without_django_channels_installed() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "wrap_asgi needs channels: channels.auth\n"
+
+
+def test_the_system_check_wants_well_formed_origins(settings: Any) -> None:
+    from mizan.channels.checks import check_allowed_origins
+
+    settings.MIZAN = {"CHANNELS_ALLOWED_ORIGINS": ["http://localhost:5173", "*"]}
+    assert check_allowed_origins() == []
+    settings.MIZAN = {"CHANNELS_ALLOWED_ORIGINS": ["localhost:5173/app"]}
+    [error] = check_allowed_origins()
+    assert error.id == "mizan.E102" and "localhost:5173/app" in error.msg
+
+
+@pytest.mark.django_db
+def test_the_test_client_calls_the_send_mutation_and_refuses_the_subscription() -> None:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    from mizan.testing import MizanTestClient
+
+    received: list[str] = []
+
+    class Room(ReactChannel):
+        class Params(BaseModel):
+            name: str
+
+        class DjangoMessage(BaseModel):
+            text: str
+
+        class ReactMessage(BaseModel):
+            text: str
+
+        def authorize(self, params: Any) -> bool:
+            return bool(self.user.is_authenticated)
+
+        def receive(self, params: Any, message: Any) -> None:
+            received.append(f"{self.user.username}@{params.name}: {message.text}")
+
+    ada = User.objects.create_user("ada")
+    result = MizanTestClient(user=ada).call(
+        "room.send", name="lobby", message=Room.ReactMessage(text="hi")
+    )
+    assert (result.data, received) == (True, ["ada@lobby: hi"])
+    refused = MizanTestClient(user=AnonymousUser()).call(
+        "room.send", name="x", message={"text": "no"}
+    )
+    assert refused.codes == ["FORBIDDEN"] and len(received) == 1
+    with pytest.raises(TypeError, match="room is a channel's subscription"):
+        MizanTestClient().call("room", name="lobby")
