@@ -39,6 +39,12 @@ DEFAULTS: dict[str, Any] = {
     "DEBUG_HEADERS": False,
     # Largest multipart request (all its uploaded files together), in bytes.
     "MAX_UPLOAD_SIZE": 10 * 1024 * 1024,
+    # Channels (WebSocket subscriptions): subscriptions one connection may hold at once,
+    # the largest frame a client may send and the largest message a channel may
+    # broadcast (bytes of JSON), and the pages on other origins that may connect.
+    "CHANNELS_MAX_SUBSCRIPTIONS": 100,
+    "CHANNELS_MAX_MESSAGE_BYTES": 65536,
+    "CHANNELS_ALLOWED_ORIGINS": [],
 }
 
 

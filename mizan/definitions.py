@@ -24,6 +24,7 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 class Kind(Enum):
     QUERY = "query"
     MUTATION = "mutation"
+    SUBSCRIPTION = "subscription"
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,29 @@ class FunctionDef:
         """``contact.submit`` → ``ContactSubmit``: the name of its persisted operation."""
         name = self.field_name
         return name[:1].upper() + name[1:]
+
+
+@dataclass(frozen=True)
+class ChannelDef:
+    """A registered ``ReactChannel``: a subscription, and a mutation when clients may send.
+
+    ``subscription`` and ``send`` are ordinary :class:`FunctionDef` s derived from
+    the channel, so the compiler types, validates and serves them like any function.
+    """
+
+    cls: type
+    name: str  # ``chatChannel``: the subscription's root field
+    source: Source
+    params: type | None  # the ``Params`` model; None for a channel without params
+    message: type  # ``DjangoMessage``: what the server broadcasts
+    react_message: type | None  # ``ReactMessage``: what a client may send, if anything
+    subscription: FunctionDef
+    send: FunctionDef | None = None
+    description: str | None = None
+
+    @property
+    def field_name(self) -> str:
+        return self.subscription.field_name
 
 
 def field_name(name: str) -> str:

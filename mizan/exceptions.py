@@ -3,6 +3,8 @@
     MizanError
     ├── RegistrationError     a function, form or channel is declared wrongly;
     │                         raised at import or schema build time, never per request
+    ├── ChannelSendError      ``ChatChannel.send()`` got a message or params its channel
+    │                         refuses; raised in the caller, before anything is sent
     └── ClientError           raise it in a function: the client sees its message and code
         ├── BadInput          BAD_USER_INPUT
         ├── Unauthenticated   UNAUTHENTICATED
@@ -25,6 +27,10 @@ class MizanError(Exception):
 
 class RegistrationError(MizanError, ImproperlyConfigured):
     """A mizan declaration is wrong; the message names the code and the fix."""
+
+
+class ChannelSendError(MizanError, ValueError):
+    """A server-side ``send()`` / ``asend()`` that cannot be delivered as asked."""
 
 
 class ClientError(MizanError):

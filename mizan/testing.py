@@ -24,7 +24,7 @@ from django.http import HttpRequest
 from django.test import RequestFactory
 from strawberry.utils.str_converters import to_camel_case
 
-from mizan.definitions import FunctionDef
+from mizan.definitions import FunctionDef, Kind
 from mizan.schema import get_schema
 from mizan.schema.operations import document
 from mizan.schema.types import _list_of, _optional_of, _strip, is_model
@@ -74,6 +74,11 @@ class MizanTestClient:
         if definition is None:
             known = ", ".join(sorted(d.name for d in compiled.functions.values()))
             raise LookupError(f"No mizan function {name!r}; registered: {known}.")
+        if definition.kind is Kind.SUBSCRIPTION:
+            raise TypeError(
+                f"{name} is a channel's subscription: test it over a WebSocket with "
+                "channels.testing.WebsocketCommunicator (see the README, Testing channels)."
+            )
         params = {p.name: p for p in definition.params}
         unknown = set(kwargs) - set(params)
         if unknown:

@@ -70,6 +70,7 @@ def test_public_exports() -> None:
     assert sorted(mizan.__all__) == sorted(
         [
             "BadInput",
+            "ChannelSendError",
             "ClientError",
             "Forbidden",
             "MizanError",
@@ -79,5 +80,8 @@ def test_public_exports() -> None:
             "invalidate",
             "invalidate_on",
             "register",
+            "wrap_asgi",
         ]
     )
+    # wrap_asgi is resolved on first use, so `import mizan` does not import Channels.
+    assert callable(mizan.wrap_asgi)

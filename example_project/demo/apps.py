@@ -6,5 +6,5 @@ class DemoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Importing them registers the server functions and the forms.
-        from demo import mizan_clients, mizan_forms  # noqa: F401
+        # Importing them registers the server functions, the forms and the chat channel.
+        from demo import chat, mizan_clients, mizan_forms  # noqa: F401

@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -18,3 +19,9 @@ def forms_page(request: HttpRequest) -> HttpResponse:
         else None
     )
     return render(request, "demo/forms.html", {"profile": profile})
+
+
+@login_required
+@ensure_csrf_cookie  # the page posts with the token from the csrftoken cookie
+def chat(request: HttpRequest) -> HttpResponse:
+    return render(request, "demo/chat.html", {"room": request.GET.get("room", "lobby")})

@@ -10,10 +10,12 @@ DEBUG = True
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "example.urls"
 WSGI_APPLICATION = "example.wsgi.application"
+ASGI_APPLICATION = "example.asgi.application"  # `runserver` (daphne's) serves WebSockets too
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 
 INSTALLED_APPS = [
+    "daphne",  # first: its runserver replaces Django's, serving ASGI and WebSockets
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -64,7 +66,24 @@ CORS_ALLOWED_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:5173"]
 CORS_ALLOW_CREDENTIALS = True
 CSRF_TRUSTED_ORIGINS = CORS_ALLOWED_ORIGINS
 
+# One process needs nothing more than memory; MIZAN_EXAMPLE_REDIS=redis://... switches to
+# Redis, so several server processes (and `manage.py shell`) reach the same subscribers.
+if redis_url := os.environ.get("MIZAN_EXAMPLE_REDIS"):
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [redis_url],
+                "prefix": os.environ.get("MIZAN_EXAMPLE_REDIS_PREFIX", "mizan-example"),
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
 MIZAN = {
     "GRAPHIQL": True,
     "INTROSPECTION": True,
+    # The dev server on port 5173 may open WebSockets too (browsers skip CORS for them).
+    "CHANNELS_ALLOWED_ORIGINS": CORS_ALLOWED_ORIGINS,
 }

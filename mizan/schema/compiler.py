@@ -1,4 +1,4 @@
-"""registry → Strawberry schema: one root field per function, sorted, deterministic."""
+"""registry → Strawberry schema: one root field per function and channel, sorted, deterministic."""
 
 from __future__ import annotations
 
@@ -32,12 +32,12 @@ from mizan import auth
 from mizan.cache import ContextCache
 from mizan.conf import mizan_settings
 from mizan.contexts import ContextDef, build_contexts, resolve_affects
-from mizan.definitions import FunctionDef, Kind
+from mizan.definitions import ChannelDef, FunctionDef, Kind
 from mizan.exceptions import RegistrationError
 from mizan.persisted.operations import PersistedOperation, build_operations
 from mizan.schema.directives import Auth, AuthLevel
 from mizan.schema.resolvers import Call
-from mizan.schema.types import TypeBuilder, _literal
+from mizan.schema.types import TypeBuilder, _literal, type_name
 
 
 class MizanSchema(Schema):
@@ -69,10 +69,11 @@ def _code(error: GraphQLError, context: ExecutionContext | None) -> str:
 @dataclass
 class CompiledSchema:
     schema: MizanSchema
-    functions: dict[str, FunctionDef]  # by root field name; view-path functions excluded
+    functions: dict[str, FunctionDef]  # by root field name, channels' included; no views
     contexts: dict[str, ContextDef]
     types: TypeBuilder
     cache: ContextCache
+    channels: dict[str, ChannelDef] = dataclass_field(default_factory=dict)  # by field name
     #: Persisted operations by name: mizan's own and the trusted client documents.
     operations: dict[str, PersistedOperation] = dataclass_field(default_factory=dict)
 
@@ -95,11 +96,17 @@ class CompiledSchema:
         return field
 
 
-def compile_schema(definitions: Sequence[FunctionDef]) -> CompiledSchema:
+def compile_schema(
+    definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef] = ()
+) -> CompiledSchema:
     contexts = build_contexts(definitions)
     by_fn = {d.fn: d for d in definitions}
-    functions = _by_field_name([d for d in definitions if not d.is_view])
+    derived = [d for c in channels for d in (c.subscription, c.send) if d is not None]
+    functions = _by_field_name([d for d in [*definitions, *derived] if not d.is_view])
     types = TypeBuilder()
+    for channel in channels:
+        if (name := _message_type_name(channel.message)) is not None:
+            types.name(channel.message, name)
     roots: dict[Kind, list[StrawberryField]] = defaultdict(list)
     for _, definition in sorted(functions.items()):
         roots[definition.kind].append(_root_field(definition, types))
@@ -108,35 +115,61 @@ def compile_schema(definitions: Sequence[FunctionDef]) -> CompiledSchema:
     rules = _limit_rules()
     schema = MizanSchema(
         query=types.create_type("Query", query_fields),
-        mutation=types.create_type("Mutation", roots[Kind.MUTATION])
-        if roots[Kind.MUTATION]
-        else None,
+        mutation=_root_type(types, "Mutation", roots[Kind.MUTATION]),
+        subscription=_root_type(types, "Subscription", roots[Kind.SUBSCRIPTION]),
         types=[AuthLevel],
         extensions=_extensions(rules),
     )
     # The SDL versions cache keys: a deploy that changes a type never reads an old shape.
     cache = ContextCache(version=hashlib.sha256(schema.as_str().encode()).hexdigest()[:12])
     graphql_schema = schema._schema
-    for name, definition in functions.items():
-        call = Call(
+    calls = {
+        name: Call(
             definition,
             types,
             context=contexts.get(definition.context_name or ""),
             affects=resolve_affects(definition, contexts, by_fn),
             cache=cache,
         )
-        root = (
-            graphql_schema.query_type
-            if definition.kind is Kind.QUERY
-            else (graphql_schema.mutation_type)
-        )
-        assert root is not None
-        root.fields[name].resolve = call.resolver()
-    compiled = CompiledSchema(schema, functions, contexts, types, cache)
+        for name, definition in functions.items()
+    }
+    for name, call in calls.items():
+        kind = functions[name].kind
+        if kind is not Kind.SUBSCRIPTION:
+            root = graphql_schema.query_type if kind is Kind.QUERY else graphql_schema.mutation_type
+            assert root is not None
+            root.fields[name].resolve = call.resolver()
+    if channels:
+        # Only a project that defines a channel has Django Channels installed.
+        from mizan.channels.subscription import install
+
+        assert graphql_schema.subscription_type is not None
+        for channel in channels:
+            install(
+                graphql_schema.subscription_type.fields[channel.field_name],
+                channel,
+                calls[channel.field_name],
+            )
+    compiled = CompiledSchema(
+        schema, functions, contexts, types, cache, channels={c.field_name: c for c in channels}
+    )
     compiled.operations.update(
         build_operations(compiled, os.fspath(mizan_settings.PERSISTED_DOCUMENTS) or None)
     )
     return compiled
+
+
+def _root_type(types: TypeBuilder, name: str, fields: list[StrawberryField]) -> type | None:
+    return types.create_type(name, fields) if fields else None
+
+
+def _message_type_name(message: type) -> str | None:
+    """``ChatChannel.DjangoMessage`` → ``ChatChannelMessage``: what subscribers receive is
+    the channel's message; "Django" says who sends it, which a client need not read."""
+    owner, _, name = message.__qualname__.rpartition(".")
+    if owner and name == "DjangoMessage":
+        return type_name(message).removesuffix("DjangoMessage") + "Message"
+    return None
 
 
 def _by_field_name(definitions: Sequence[FunctionDef]) -> dict[str, FunctionDef]:

@@ -74,16 +74,20 @@ class Call:
                 else returns.model_validate(value)
             )
 
+    def decode(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Coerced GraphQL arguments → Python-named data, not yet validated."""
+        return {
+            py: (decode(raw[gql]) if decode and raw[gql] is not None else raw[gql])
+            for gql, py, decode in self.arguments
+            if gql in raw
+        }
+
     def parse(self, raw: dict[str, Any]) -> tuple[dict[str, Any], str]:
         """GraphQL arguments → the function's keyword arguments, validated, and their
         canonical JSON (part of a cache key)."""
         if self.model is None:
             return {}, ""
-        data = {
-            py: (decode(raw[gql]) if decode and raw[gql] is not None else raw[gql])
-            for gql, py, decode in self.arguments
-            if gql in raw
-        }
+        data = self.decode(raw)
         try:
             validated = self.model.model_validate(data)
         except pydantic.ValidationError as exc:

@@ -135,6 +135,11 @@ class TypeBuilder:
         self._built: dict[tuple[type, bool], str] = {}
         self._building: set[tuple[type, bool]] = set()
         self._decoders: dict[type, list[tuple[str, str, Decoder | None, bool]]] = {}
+        self._names: dict[type, str] = {}
+
+    def name(self, cls: type, name: str) -> None:
+        """Give ``cls`` a GraphQL name other than :func:`type_name`'s (a channel's message)."""
+        self._names[cls] = name
 
     def annotation(self, annotation: Any) -> StrawberryAnnotation:
         return StrawberryAnnotation(annotation, namespace=self.namespace)
@@ -208,7 +213,7 @@ class TypeBuilder:
         if key in self._built:
             name = self._built[key]
             return self.namespace[name] if key not in self._building else ForwardRef(name)
-        name = type_name(model)
+        name = self._names.get(model) or type_name(model)
         if is_input and not name.endswith(INPUT_SUFFIX):
             name += INPUT_SUFFIX
         self._claim(name, model if not is_input else f"{_describe(model)} (as an input)")

@@ -1,4 +1,4 @@
-"""The registry: every server function, in one place, frozen once the schema is built.
+"""The registry: every server function and channel, in one place, frozen once the schema is built.
 
 ``register(fn, "name")`` is the seed's API. After ``@client`` it renames the
 function (it is not a second registration); on an undecorated function it
@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mizan.definitions import FunctionDef, Source, check_name
+from mizan.definitions import ChannelDef, FunctionDef, Source, check_name
 from mizan.exceptions import RegistrationError
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Registry:
     def __init__(self) -> None:
         self._functions: dict[Callable[..., Any], FunctionDef] = {}
+        self._channels: dict[type, ChannelDef] = {}
         self._compiled: CompiledSchema | None = None
         self._compiling = threading.Lock()
         self._later: list[Callable[[], Iterable[FunctionDef]]] = []
@@ -42,6 +43,13 @@ class Registry:
         """Register the definitions ``build()`` returns, built when the registry is next read."""
         self._check_open(source)
         self._later.append(build)
+
+    def add_channel(self, definition: ChannelDef) -> None:
+        self._check_open(definition.source)
+        self._channels[definition.cls] = definition
+
+    def channels(self) -> list[ChannelDef]:
+        return list(self._channels.values())
 
     def rename(self, fn: Callable[..., Any], name: str) -> None:
         source = Source.of(fn)
@@ -84,7 +92,7 @@ class Registry:
 
             with self._compiling:  # the first requests may arrive together, in threads
                 if self._compiled is None:
-                    self._compiled = compile_schema(list(self))
+                    self._compiled = compile_schema(list(self), self.channels())
         return self._compiled
 
     def _check_open(self, source: Source) -> None:

@@ -35,8 +35,11 @@ def rename_form() -> None:
 
 
 def submit(client: Client, data: dict[str, Any]) -> Any:
-    return client.post("/api/mizan/graphql/", json.dumps({"query": SUBMIT, "variables": {"d": data}}),
-                       content_type="application/json")
+    return client.post(
+        "/api/mizan/graphql/",
+        json.dumps({"query": SUBMIT, "variables": {"d": data}}),
+        content_type="application/json",
+    )
 
 
 def test_a_successful_submit_invalidates_scoped_by_its_key_params(client: Client) -> None:

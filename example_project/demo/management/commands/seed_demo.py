@@ -25,6 +25,7 @@ class Command(BaseCommand):
             f"  GraphiQL:  http://127.0.0.1:{port}/api/mizan/graphql/\n"
             f"  Forms:     http://127.0.0.1:{port}/forms/\n"
             f"  Log in:    http://127.0.0.1:{port}/admin/login/?next=/  (demo / demo)\n"
+            f"  Chat:      http://127.0.0.1:{port}/chat/?room=lobby  (in two tabs)\n"
             f"  Try:       curl -s http://127.0.0.1:{port}/api/mizan/graphql/ "
             "-H 'Content-Type: application/json' "
             '-d \'{"query": "mutation { echo(text: \\"hi\\") { message } }"}\'\n'

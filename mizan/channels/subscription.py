@@ -1,0 +1,100 @@
+"""The resolvers behind a channel's subscription field, installed by the compiler.
+
+``subscribe`` does everything that may refuse (arguments, ``authorize``,
+``group``) before it returns the event stream, so a refusal reaches the
+client as a graphql-transport-ws ``error`` message and the subscription
+ends; only then does the stream join the channel-layer group.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pydantic
+from graphql import GraphQLError, GraphQLField, GraphQLResolveInfo
+
+from mizan.definitions import ChannelDef
+from mizan.schema.resolvers import Call, bad_input, to_graphql_error
+
+from .channel import MESSAGE_TYPE, ReactChannel, _group, authorize, call_hook, parse_params
+
+logger = logging.getLogger("mizan")
+
+
+def install(field: GraphQLField, channel: ChannelDef, call: Call) -> None:
+    field.subscribe = _subscriber(channel, call)
+    field.resolve = _message
+
+
+def _message(message: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
+    if message is None:  # run as a plain operation (an HTTP POST), not over a stream
+        raise _websocket_only(info.field_name)
+    return message  # each event the stream yields is already the validated message
+
+
+def _websocket_only(field_name: str) -> GraphQLError:
+    return GraphQLError(
+        f"{field_name} is a subscription: open a WebSocket to this same URL "
+        "(protocol graphql-transport-ws, served by mizan.wrap_asgi).",
+        extensions={"code": "BAD_REQUEST"},
+    )
+
+
+def _subscriber(channel: ChannelDef, call: Call) -> Any:
+    definition, cls = channel.subscription, channel.cls
+
+    async def subscribe(
+        _root: Any, info: GraphQLResolveInfo[Any], **raw: Any
+    ) -> AsyncIterator[Any]:
+        context = info.context
+        consumer = getattr(context, "ws", None)
+        if consumer is None:
+            raise _websocket_only(channel.field_name)
+        if consumer.channel_layer is None:
+            raise GraphQLError(
+                "Subscriptions need settings.CHANNEL_LAYERS; none is configured.",
+                extensions={"code": "INTERNAL_SERVER_ERROR"},
+            )
+        try:
+            try:
+                params = parse_params(cls, call.decode(raw))
+            except pydantic.ValidationError as exc:
+                raise bad_input(exc) from None
+            instance: ReactChannel = cls(context.request)
+            await authorize(instance, params)
+            group = await _group(instance, params)
+        except Exception as exc:
+            raise to_graphql_error(exc, definition) from exc
+        return _events(consumer, instance, params, group, channel)
+
+    return subscribe
+
+
+async def _events(
+    consumer: Any, instance: ReactChannel, params: Any, group: str, channel: ChannelDef
+) -> AsyncIterator[Any]:
+    model: type[pydantic.BaseModel] = channel.message
+    subscribed = False
+    try:
+        # Strawberry's consumer counts joins per group, so two subscriptions to one
+        # room on one socket share the membership and the last to leave discards it.
+        async with consumer.listen_to_channel(MESSAGE_TYPE, groups=[group]) as events:
+            await call_hook(instance.on_subscribe, params)
+            subscribed = True
+            async for event in events:
+                # Every broadcast has one event type; a socket subscribed to several
+                # groups gets each event once per subscription and keeps its own.
+                if event.get("group") == group:
+                    yield model.model_validate_json(event["message"])
+    except Exception as exc:
+        # A hook's ClientError keeps its code; anything else (the layer's Redis gone, a
+        # hook's bug) is logged and masked, as a function's would be.
+        raise to_graphql_error(exc, channel.subscription) from exc
+    finally:
+        if subscribed:
+            try:
+                await call_hook(instance.on_unsubscribe, params)
+            except Exception:
+                logger.exception("%s.on_unsubscribe raised", channel.source)
