@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import inspect
 from collections import defaultdict
 from collections.abc import Sequence
@@ -65,12 +66,31 @@ class CompiledSchema:
     schema: MizanSchema
     functions: dict[str, FunctionDef]  # by root field name
     types: TypeBuilder
+    calls: tuple[Call, ...] = ()
+
+    def prepare(self) -> None:
+        """Build what compilation leaves for each function's first call (``manage.py check``)."""
+        for call in self.calls:
+            call.prepare()
 
     def sdl(self) -> str:
         return self.schema.as_str() + "\n"
 
 
 def compile_schema(definitions: Sequence[FunctionDef]) -> CompiledSchema:
+    # Building a schema allocates tens of thousands of objects that all live on, so
+    # the cyclic GC keeps walking a growing heap for nothing: half the build time of
+    # a 1,000-function schema. Paused for the build only, and restored as it was.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _compile(definitions)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _compile(definitions: Sequence[FunctionDef]) -> CompiledSchema:
     functions = _by_field_name(definitions)
     types = TypeBuilder()
     roots: dict[Kind, list[StrawberryField]] = defaultdict(list)
@@ -93,7 +113,9 @@ def compile_schema(definitions: Sequence[FunctionDef]) -> CompiledSchema:
         root = graphql_schema.query_type if kind is Kind.QUERY else graphql_schema.mutation_type
         assert root is not None
         root.fields[name].resolve = call.resolver()
-    return CompiledSchema(schema=schema, functions=functions, types=types)
+    return CompiledSchema(
+        schema=schema, functions=functions, types=types, calls=tuple(calls.values())
+    )
 
 
 def _by_field_name(definitions: Sequence[FunctionDef]) -> dict[str, FunctionDef]:
