@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError, specified_rules
 from strawberry import Schema
 from strawberry.extensions import (
     AddValidationRules,
@@ -22,6 +22,8 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
 from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.field import StrawberryField
@@ -30,6 +32,7 @@ from mizan import auth
 from mizan.conf import mizan_settings
 from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import RegistrationError
+from mizan.execution import PARSE_FAILED, VALIDATION_FAILED, Executor, add_code, execution_code
 from mizan.schema.directives import Auth, AuthLevel
 from mizan.schema.resolvers import Call
 from mizan.schema.types import TypeBuilder, _literal
@@ -44,21 +47,19 @@ class MizanSchema(Schema):
         # Function errors were logged with their traceback when they were raised;
         # the others are the client's mistakes, not the server's.
         for error in errors:
-            if "code" not in (error.extensions or {}):
-                error.extensions = {
-                    **(error.extensions or {}),
-                    "code": _code(error, execution_context),
-                }
+            add_code(error, _code(error, execution_context))
 
 
 def _code(error: GraphQLError, context: ExecutionContext | None) -> str:
     if context is not None and context.graphql_document is None:
-        return "GRAPHQL_PARSE_FAILED"
+        return PARSE_FAILED
     if context is not None and context.result is None:
-        return "GRAPHQL_VALIDATION_FAILED"
-    if error.path is None:  # variable coercion, before any field ran
-        return "BAD_USER_INPUT"
-    return "INTERNAL_SERVER_ERROR"
+        return VALIDATION_FAILED
+    return execution_code(error)  # variable coercion (no path) or a field
+
+
+# Strawberry adds these to every validation (strawberry.schema.schema.validate_document).
+STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class CompiledSchema:
     schema: MizanSchema
     functions: dict[str, FunctionDef]  # by root field name
     types: TypeBuilder
+    executor: Executor
     calls: tuple[Call, ...] = ()
 
     def prepare(self) -> None:
@@ -100,21 +102,32 @@ def _compile(definitions: Sequence[FunctionDef]) -> CompiledSchema:
         calls[definition.kind, name] = Call(definition, types)
 
     query_fields = roots[Kind.QUERY] or [_placeholder_query()]
+    rules = _rules()
     schema = MizanSchema(
         query=types.create_type("Query", query_fields),
         mutation=types.create_type("Mutation", roots[Kind.MUTATION])
         if roots[Kind.MUTATION]
         else None,
         types=[AuthLevel],
-        extensions=_extensions(),
+        extensions=_extensions(rules),
     )
     graphql_schema = schema._schema
     for (kind, name), call in calls.items():
         root = graphql_schema.query_type if kind is Kind.QUERY else graphql_schema.mutation_type
         assert root is not None
         root.fields[name].resolve = call.resolver()
+    executor = Executor(
+        graphql_schema,
+        (*specified_rules, *rules, *STRAWBERRY_RULES),
+        max_tokens=mizan_settings.MAX_TOKENS,
+        cache_size=mizan_settings.DOCUMENT_CACHE_SIZE,
+    )
     return CompiledSchema(
-        schema=schema, functions=functions, types=types, calls=tuple(calls.values())
+        schema=schema,
+        functions=functions,
+        types=types,
+        executor=executor,
+        calls=tuple(calls.values()),
     )
 
 
@@ -174,8 +187,7 @@ def _placeholder_query() -> StrawberryField:
     return strawberry.field(resolver=_ok, name="_ok")  # type: ignore[return-value]
 
 
-def _extensions() -> list[Any]:
-    size = mizan_settings.DOCUMENT_CACHE_SIZE
+def _rules() -> list[type[ASTValidationRule]]:
     # Rule classes are made once, here: a new class per request would never hit the
     # validation cache, which is keyed by the rules.
     rules = [
@@ -184,9 +196,14 @@ def _extensions() -> list[Any]:
     ]
     if not mizan_settings.INTROSPECTION:
         rules += DisableIntrospection().validation_rules
-    max_tokens = mizan_settings.MAX_TOKENS
+    return rules
+
+
+def _extensions(rules: list[type[ASTValidationRule]]) -> list[Any]:
+    """The same limits for operations run through Strawberry's own path."""
+    size = mizan_settings.DOCUMENT_CACHE_SIZE
     return [
-        partial(MaxTokensLimiter, max_token_count=max_tokens),
+        partial(MaxTokensLimiter, max_token_count=mizan_settings.MAX_TOKENS),
         partial(ParserCache, maxsize=size),
         partial(AddValidationRules, rules),
         partial(ValidationCache, maxsize=size),
