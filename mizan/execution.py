@@ -5,7 +5,7 @@ of each extension, an extensions runner, a middleware manager and an execution
 context, then runs parsing and validation through the cache extensions' hooks;
 for an echo that is about three times the cost of graphql-core's own
 ``execute`` on a document validated earlier. mizan's view and test client call
-:meth:`Executor.execute` instead: the same rules (built once, with the schema),
+:class:`Executor` instead: the same rules (built once, with the schema),
 the same limits, the same error codes, a fraction of the work.
 Strawberry's path, with the same rules as extensions, stays for anything else
 that runs operations through the schema.
@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Awaitable, Collection
+import threading
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from graphql import (
     ASTValidationRule,
     DocumentNode,
@@ -45,9 +47,11 @@ logger = logging.getLogger("mizan")
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 
-# Longer documents are still served, but not kept: 512 entries of at most this many
-# characters bound the cache's memory whatever clients send.
-CACHEABLE_LENGTH = 64 * 1024
+# The cache's bound in document text, besides its number of entries. A parsed
+# document keeps every token for error locations: ~180 bytes a character for a
+# dense one, so this caps the cache near 200 MB whatever clients send, while
+# hundreds of ordinary documents (a few hundred characters each) fit.
+CACHE_CHARACTERS = 1024 * 1024
 
 
 def add_code(error: GraphQLError, code: str) -> GraphQLError:
@@ -82,6 +86,53 @@ class Document:
         return name, self.operations[name]
 
 
+class DocumentCache:
+    """A thread-safe LRU of prepared documents, bounded in entries and in characters."""
+
+    def __init__(
+        self,
+        prepare: Callable[[str], Document],
+        *,
+        max_entries: int,
+        max_characters: int = CACHE_CHARACTERS,
+    ) -> None:
+        self.prepare = prepare
+        self.max_entries = max_entries
+        self.max_characters = max_characters
+        self.characters = 0
+        self.hits = self.misses = 0
+        self._entries: OrderedDict[str, Document] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, text: object) -> bool:
+        return text in self._entries
+
+    def get(self, text: str) -> Document:
+        with self._lock:
+            document = self._entries.get(text)
+            if document is not None:
+                self._entries.move_to_end(text)
+                self.hits += 1
+                return document
+            self.misses += 1
+        document = self.prepare(text)  # outside the lock: other requests go on meanwhile
+        if len(text) > self.max_characters or self.max_entries < 1:
+            return document
+        with self._lock:
+            if text not in self._entries:
+                self._entries[text] = document
+                self.characters += len(text)
+                while len(self._entries) > self.max_entries or (
+                    self.characters > self.max_characters
+                ):
+                    evicted, _ = self._entries.popitem(last=False)
+                    self.characters -= len(evicted)
+        return document
+
+
 class Executor:
     """Runs operations against one compiled schema; documents are prepared once, by text."""
 
@@ -96,10 +147,10 @@ class Executor:
         self.schema = schema
         self.rules = rules  # one tuple for the process: validation never rebuilds them
         self.max_tokens = max_tokens
-        self.cached = lru_cache(maxsize=cache_size)(self.prepare)
+        self.documents = DocumentCache(self.prepare, max_entries=cache_size)
 
     def document(self, text: str) -> Document:
-        return self.cached(text) if len(text) <= CACHEABLE_LENGTH else self.prepare(text)
+        return self.documents.get(text)
 
     def prepare(self, text: str) -> Document:
         try:
@@ -129,6 +180,7 @@ class Executor:
         operation_name: object,
         context: Any,
         allowed: Collection[OperationType],
+        root_value: Any = None,
     ) -> ExecutionResult:
         """Run ``query`` where resolvers may be async (``context.is_async``).
 
@@ -137,12 +189,9 @@ class Executor:
         HTTP method does not allow, before anything runs, exactly where
         Strawberry's ``execute_sync`` does.
         """
-        result = self._run(query, variables, operation_name, context, allowed)
+        result = self._run(query, variables, operation_name, context, allowed, root_value)
         if inspect.isawaitable(result):
-            try:
-                result = await result
-            except Exception as exc:
-                return _failed(exc)
+            return await _await(result)
         return _with_codes(result)
 
     def execute_sync(
@@ -153,12 +202,17 @@ class Executor:
         operation_name: object,
         context: Any,
         allowed: Collection[OperationType],
+        root_value: Any = None,
     ) -> ExecutionResult:
-        """:meth:`execute` for a sync caller, where no resolver may return an awaitable."""
-        result = self._run(query, variables, operation_name, context, allowed)
+        """:meth:`execute` for a sync caller (a WSGI view).
+
+        mizan's resolvers never return an awaitable here; another field that does
+        (an async Strawberry resolver) is awaited through asgiref, as mizan runs an
+        async function under WSGI.
+        """
+        result = self._run(query, variables, operation_name, context, allowed, root_value)
         if inspect.isawaitable(result):
-            getattr(result, "close", lambda: None)()  # never awaited, so never run
-            return _failed(RuntimeError("GraphQL execution failed to complete synchronously."))
+            return async_to_sync(_await)(result)
         return _with_codes(result)
 
     def _run(
@@ -168,6 +222,7 @@ class Executor:
         operation_name: object,
         context: Any,
         allowed: Collection[OperationType],
+        root_value: Any,
     ) -> ExecutionResult | Awaitable[ExecutionResult]:
         if not query:
             raise MissingQueryError
@@ -183,6 +238,7 @@ class Executor:
             return execute(
                 self.schema,
                 document.node,
+                root_value=root_value,
                 context_value=context,
                 variable_values=variables,
                 operation_name=name,
@@ -190,6 +246,13 @@ class Executor:
             )
         except Exception as exc:
             return _failed(exc)
+
+
+async def _await(result: Awaitable[ExecutionResult]) -> ExecutionResult:
+    try:
+        return _with_codes(await result)
+    except Exception as exc:
+        return _failed(exc)
 
 
 def _with_codes(result: ExecutionResult) -> ExecutionResult:

@@ -148,6 +148,7 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
                 operation_name=data.get("operationName"),
                 context=self.get_context(request, response),
                 allowed=_ALLOWED[method],
+                root_value=self.get_root_value(request),
             )
         except MissingQueryError as exc:
             raise HTTPException(400, "No GraphQL query found in the request") from exc
@@ -155,8 +156,14 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
             raise HTTPException(400, exc.as_http_error_reason()) from exc
         except InvalidOperationTypeError as exc:
             raise MethodNotAllowed(exc.as_http_error_reason(method)) from exc
-        response.content = _encoder.encode(self.process_result(request, result))  # type: ignore[arg-type]
+        data = self.process_result(request, result)  # type: ignore[arg-type]
+        if result.errors:
+            self._handle_errors(result.errors, data)  # Strawberry's hook (Sentry uses it)
+        response.content = self.encode_json(data)
         return response
+
+    def encode_json(self, data: object) -> str:
+        return _encoder.encode(data)
 
     def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -169,7 +176,7 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
 
 _ALLOWED = {"GET": OperationType.from_http("GET"), "POST": OperationType.from_http("POST")}
 
-# Strawberry's view encodes with DjangoJSONEncoder; one instance, not one per response.
+# Strawberry's view encodes with DjangoJSONEncoder too, but makes one per response.
 _encoder = DjangoJSONEncoder(separators=(",", ":"))
 
 

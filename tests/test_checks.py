@@ -41,3 +41,13 @@ def test_a_good_schema_passes() -> None:
         return 1
 
     assert check_schema() == []
+
+
+def test_parameters_pydantic_cannot_model_are_a_check_error() -> None:
+    @client(read_only=True)
+    def clash(request, model_config: int) -> int:
+        return model_config
+
+    (error,) = check_schema()
+    assert error.id == "mizan.E003"
+    assert "clash" in error.msg and "pydantic cannot validate its parameters" in error.msg
