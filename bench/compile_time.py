@@ -9,7 +9,6 @@ Strawberry, importing the module that converts every model with
 
 from __future__ import annotations
 
-import json
 import statistics
 import subprocess
 import sys
@@ -155,7 +154,8 @@ def print_table(medians: dict[int, dict[str, float]]) -> None:
 
 
 if __name__ == "__main__":
-    if "--json" in sys.argv:
-        print(json.dumps(main()))
-    else:
-        main()
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    main(parser.parse_args().rounds)

@@ -85,9 +85,10 @@ def post(url: str, body: str) -> object:
 class Server:
     """gunicorn, one sync worker, pinned to ``cpu``; stopped by the ``with`` block."""
 
-    def __init__(self, cpu: int) -> None:
+    def __init__(self, cpu: int, root: Path = ROOT) -> None:
         self.port = free_port()
         self.cpu = cpu
+        self.root = root
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Server:
@@ -97,7 +98,7 @@ class Server:
                 "taskset", "-c", str(self.cpu), str(gunicorn),
                 "--workers", "1", "--worker-class", "sync",
                 "--bind", f"127.0.0.1:{self.port}",
-                "--chdir", str(ROOT), "--log-level", "warning",
+                "--chdir", str(self.root), "--log-level", "warning",
                 "bench.project.wsgi:application",
             ],
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.project.settings"},
@@ -268,4 +269,11 @@ def print_table(runs: dict[str, list[Run]], rounds: int, duration: int, connecti
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    main(args.rounds, args.duration, args.connections)
