@@ -2,9 +2,9 @@
 
 Strawberry's ``Schema.execute_sync`` builds, on every request, a fresh instance
 of each extension, an extensions runner, a middleware manager and an execution
-context, then runs parsing and validation through the cache extensions' hooks;
-for an echo that is about three times the cost of graphql-core's own
-``execute`` on a document validated earlier. mizan's view and test client call
+context, then runs parsing and validation through the cache extensions' hooks:
+for an echo, 82 µs against 32 µs for graphql-core's own ``execute`` on a
+document validated earlier (``make bench``). mizan's view and test client call
 :class:`Executor` instead: the same rules (built once, with the schema),
 the same limits, the same error codes, a fraction of the work.
 Strawberry's path, with the same rules as extensions, stays for anything else
