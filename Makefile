@@ -55,8 +55,11 @@ pins: | $(VENV)/bin/python $(if $(filter $(VENV)/bin/uv,$(UV)),$(VENV)/bin/uv)
 	$(UV) pip compile pyproject.toml --extra dev --extra channels --extra redis \
 		--python-version 3.11 --no-header -o requirements/dev.txt
 
+# Load tests run against 127.0.0.1 only, each bounded in time (see bench/run.py).
 bench: install
-	$(PY) bench/run.py
+	$(UV) pip install --python $(PY) --quiet -r requirements/bench.txt
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV)

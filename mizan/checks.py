@@ -65,7 +65,7 @@ def check_schema(**kwargs: Any) -> list[CheckMessage]:
     from mizan.schema import get_schema
 
     try:
-        get_schema()
+        get_schema().prepare()
     except RegistrationError as exc:
         return [
             Error(

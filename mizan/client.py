@@ -9,6 +9,8 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
 
+import pydantic
+
 from mizan.definitions import AuthSpec, FunctionDef, Kind, Param, Source, check_name
 from mizan.exceptions import RegistrationError
 from mizan.setup.registry import get_registry
@@ -99,6 +101,12 @@ def _signature(fn: Callable[..., Any], source: Source) -> tuple[tuple[Param, ...
             raise RegistrationError(
                 f"{source}: parameter {p.name!r} must be a plain named parameter "
                 "(no *args, **kwargs or positional-only markers): each becomes a GraphQL argument."
+            )
+        if p.name.startswith("_") or hasattr(pydantic.BaseModel, p.name):
+            raise RegistrationError(
+                f"{source}: parameter {p.name!r} cannot be an argument: pydantic, which "
+                "validates arguments, reserves names starting with '_' and the names of "
+                "BaseModel's own attributes. Rename it."
             )
         if p.name not in hints:
             raise RegistrationError(

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.test import RequestFactory
+from strawberry.types.graphql import OperationType
 from strawberry.utils.str_converters import to_camel_case
 
 from mizan.definitions import FunctionDef, Kind
@@ -29,6 +30,8 @@ from mizan.schema import get_schema
 from mizan.schema.operations import document
 from mizan.schema.types import _list_of, _optional_of, _strip, is_model
 from mizan.views import MizanContext
+
+ALL_OPERATIONS = frozenset(OperationType)
 
 
 @dataclass
@@ -52,17 +55,23 @@ class MizanTestClient:
 
     def call(self, name: str, /, **kwargs: Any) -> Result:
         definition, document, variables, request = self._prepare(name, kwargs)
-        result = get_schema().schema.execute_sync(
-            document, variable_values=variables, context_value=MizanContext(request=request)
+        result = get_schema().executor.execute_sync(
+            document,
+            variables=variables,
+            operation_name=None,
+            context=MizanContext(request=request),
+            allowed=ALL_OPERATIONS,
         )
         return _result(definition, result.data, result.errors)
 
     async def acall(self, name: str, /, **kwargs: Any) -> Result:
         definition, document, variables, request = self._prepare(name, kwargs)
-        result = await get_schema().schema.execute(
+        result = await get_schema().executor.execute(
             document,
-            variable_values=variables,
-            context_value=MizanContext(request=request, is_async=True),
+            variables=variables,
+            operation_name=None,
+            context=MizanContext(request=request, is_async=True),
+            allowed=ALL_OPERATIONS,
         )
         return _result(definition, result.data, result.errors)
 

@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from mizan.checks import check_schema, check_settings
 from mizan.client import client
+from mizan.exceptions import RegistrationError
 
 
 def test_no_settings_is_fine(settings: Any) -> None:
@@ -48,3 +51,11 @@ def test_a_path_is_accepted_for_the_documents_file(settings: Any, tmp_path: Any)
     assert [m.msg for m in check_settings()] == [
         "settings.MIZAN['MAX_DEPTH'] must be a int, not True."
     ]
+
+
+@pytest.mark.parametrize("name", ["model_config", "model_dump", "_private"])
+def test_parameters_pydantic_reserves_are_refused(name: str) -> None:
+    namespace: dict[str, Any] = {}
+    exec(f"def clash(request, {name}: int) -> int:\n    return 1", namespace)
+    with pytest.raises(RegistrationError, match=rf"parameter '{name}' cannot be an argument"):
+        client(read_only=True)(namespace["clash"])

@@ -178,20 +178,16 @@ class TestCsrf:
         assert response.status_code == 200
 
 
-def test_validation_cache_hits_for_a_repeated_document(gql: GraphQL) -> None:
-    from strawberry.extensions.validation_cache import _get_validate_cache
+def test_document_cache_hits_for_a_repeated_document(gql: GraphQL) -> None:
+    from mizan.schema import get_schema
 
-    from mizan.conf import mizan_settings
-
-    cache = _get_validate_cache(mizan_settings.DOCUMENT_CACHE_SIZE)
     query = "query($t: String!) { shout(text: $t) { message } }"
     gql(query, {"t": "a"})
-    before = cache.cache_info()
-    gql(query, {"t": "b"})
+    cache = get_schema().executor.documents
+    hits, misses = cache.hits, cache.misses
+    assert gql(query, {"t": "b"}).json() == {"data": {"shout": {"message": "B"}}}
     gql(query, {"t": "c"})
-    after = cache.cache_info()
-    assert after.hits - before.hits == 2
-    assert after.misses == before.misses
+    assert (cache.hits - hits, cache.misses - misses) == (2, 0)
 
 
 def test_limits_refuse_deep_and_aliased_documents(gql: GraphQL, settings: Any) -> None:
@@ -222,3 +218,132 @@ def test_cors_headers_expose_the_endpoint_to_another_origin(client: Client, sett
         HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
     )
     assert response["Access-Control-Allow-Origin"] == "http://localhost:5173"
+
+
+class TestRequestShapes:
+    """The fast path answers malformed requests as Strawberry's view does (or better)."""
+
+    url = "/api/mizan/graphql/"
+
+    def post_raw(self, client: Client, body: bytes | str) -> Any:
+        return client.post(self.url, body, content_type="application/json")
+
+    def reason(self, response: Any) -> str:
+        assert response["Content-Type"] == "application/json"
+        (error,) = response.json()["errors"]
+        assert error["extensions"]["code"] == "BAD_REQUEST"
+        return str(error["message"])
+
+    def test_a_body_that_is_not_an_object_is_a_400(self, client: Client) -> None:
+        response = self.post_raw(client, "5")
+        assert response.status_code == 400
+        assert "JSON object" in self.reason(response)
+
+    def test_a_body_that_is_not_utf8_is_a_400(self, client: Client) -> None:
+        response = self.post_raw(client, b"\xff\xfe{")
+        assert response.status_code == 400
+        assert self.reason(response) == "Unable to parse request body as JSON"
+
+    @pytest.mark.parametrize(
+        ("body", "key"),
+        [({"query": 5}, "query"), ({"query": "{ a }", "variables": [1]}, "variables"),
+         ({"query": "{ a }", "extensions": "x"}, "extensions")],
+    )  # fmt: skip
+    def test_fields_of_the_wrong_type_are_a_400(
+        self, client: Client, body: dict[str, Any], key: str
+    ) -> None:
+        response = self.post_raw(client, json.dumps(body))
+        assert response.status_code == 400
+        assert f"`{key}`" in self.reason(response)
+
+    def test_no_query_is_a_400(self, client: Client) -> None:
+        assert self.reason(self.post_raw(client, "{}")) == "No GraphQL query found in the request"
+        response = client.get(self.url, {"query": ""}, HTTP_ACCEPT="application/json")
+        assert response.status_code == 400
+
+    def test_a_batch_is_refused(self, client: Client) -> None:
+        response = self.post_raw(client, json.dumps([{"query": "{ __typename }"}]))
+        assert response.status_code == 400
+        assert self.reason(response) == "Batching is not enabled"
+
+    def test_head_is_not_allowed(self, client: Client) -> None:
+        response = client.head(self.url, {"query": "{ __typename }"})
+        assert response.status_code == 405
+
+    def test_json_with_a_charset_is_json(self, client: Client) -> None:
+        response = client.post(
+            self.url,
+            json.dumps({"query": '{ shout(text: "a") { message } }'}),
+            content_type="application/json; charset=utf-8",
+        )
+        assert response.json() == {"data": {"shout": {"message": "A"}}}
+
+
+class TestOperationName:
+    document = (
+        'query First { shout(text: "one") { message } } '
+        'query Second { shout(text: "two") { message } } '
+        'mutation Third { echo(text: "three") { message } }'
+    )
+
+    def test_picks_the_named_operation(self, gql: GraphQL) -> None:
+        body = {"query": self.document, "operationName": "Second"}
+        response = gql.client.post("/api/mizan/graphql/", body, content_type="application/json")
+        assert response.json() == {"data": {"shout": {"message": "TWO"}}}
+
+    def test_without_a_name_the_first_runs_as_in_strawberry(self, post: GraphQL) -> None:
+        assert post(self.document).json() == {"data": {"shout": {"message": "ONE"}}}
+
+    def test_an_unknown_name_is_a_400(self, client: Client) -> None:
+        response = client.get(
+            "/api/mizan/graphql/", {"query": self.document, "operationName": "Nope"}
+        )
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["message"] == 'Unknown operation named "Nope".'
+
+    def test_a_named_mutation_over_get_is_refused(self, client: Client) -> None:
+        response = client.get(
+            "/api/mizan/graphql/", {"query": self.document, "operationName": "Third"}
+        )
+        assert response.status_code == 405
+        assert calls == []
+
+    def test_a_query_over_get_with_variables(self, client: Client) -> None:
+        response = client.get(
+            "/api/mizan/graphql/",
+            {
+                "query": "query Q($t: String!) { shout(text: $t) { message } }",
+                "variables": json.dumps({"t": "get"}),
+                "operationName": "Q",
+            },
+            HTTP_ACCEPT="text/html",  # a query in the URL runs, whatever the browser accepts
+        )
+        assert response.json() == {"data": {"shout": {"message": "GET"}}}
+
+
+def test_the_context_response_is_the_response(rf: Any) -> None:
+    """What code running in the operation sets on ``info.context.response`` reaches the client."""
+    from mizan.views import MizanContext, MizanGraphQLView
+
+    class HeaderView(MizanGraphQLView):
+        def get_context(self, request: Any, response: Any) -> MizanContext:
+            response["X-From-Context"] = "yes"
+            response.set_cookie("seen", "1")
+            return super().get_context(request, response)
+
+    request = rf.post(
+        "/api/mizan/graphql/",
+        json.dumps({"query": '{ shout(text: "a") { message } }'}),
+        content_type="application/json",
+    )
+    response = HeaderView.as_view()(request)
+    assert response["X-From-Context"] == "yes"
+    assert response.cookies["seen"].value == "1"
+    assert response["Cache-Control"] == "private, no-cache"  # a query: at most private
+    assert json.loads(response.content) == {"data": {"shout": {"message": "A"}}}
+
+
+def test_the_view_is_csrf_exempt_for_django_and_checks_itself() -> None:
+    from mizan.views import MizanGraphQLView
+
+    assert getattr(MizanGraphQLView.as_view(), "csrf_exempt", False) is True

@@ -357,3 +357,78 @@ def test_an_uploaded_file_cannot_be_returned() -> None:
 
     with pytest.raises(RegistrationError, match="an uploaded file can be received, not returned"):
         get_schema()
+
+
+def test_argument_models_are_built_on_the_first_call() -> None:
+    @client(read_only=True)
+    def double(request, n: int) -> int:
+        return 2 * n
+
+    (call,) = get_schema().calls
+    assert call._model is None  # compiling did not build it
+    assert MizanTestClient().call("double", n=4).data == 8
+    model = call._model
+    assert model is not None
+    MizanTestClient().call("double", n=5)
+    assert call._model is model  # built once
+
+
+def test_prepare_builds_every_argument_model() -> None:
+    @client(read_only=True)
+    def one(request, n: int) -> int:
+        return n
+
+    @client(read_only=True)
+    def none(request) -> int:
+        return 0
+
+    compiled = get_schema()
+    compiled.prepare()
+    assert [call._model is not None for call in compiled.calls] == [False, True]  # by field name
+
+
+def test_garbage_collection_is_paused_only_while_compiling(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from mizan.schema import compiler
+    from mizan.setup.registry import get_registry
+
+    @client(read_only=True)
+    def ping(request) -> bool:
+        return True
+
+    during: list[bool] = []
+    real = compiler._compile
+
+    def observed(definitions, channels):  # type: ignore[no-untyped-def]
+        during.append(gc.isenabled())
+        return real(definitions, channels)
+
+    monkeypatch.setattr(compiler, "_compile", observed)
+    assert gc.isenabled()
+    compiler.compile_schema(list(get_registry()))
+    assert during == [False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        compiler.compile_schema(list(get_registry()))
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+
+
+def test_garbage_collection_resumes_when_compiling_fails() -> None:
+    import gc
+
+    from mizan.schema.compiler import compile_schema
+    from mizan.setup.registry import get_registry
+
+    @client(read_only=True)
+    def broken(request) -> complex:
+        return 1j
+
+    with pytest.raises(RegistrationError):
+        compile_schema(list(get_registry()))
+    assert gc.isenabled()

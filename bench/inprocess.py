@@ -1,0 +1,190 @@
+"""Where a request's time goes, in process: µs per call for each stage of the echo mutation.
+
+Each figure is the best of several interleaved timed loops (noise only ever adds time).
+The stages are measured on their own, with the same inputs the view gives
+them, so that the sum shows what is left for the view and Django around them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ECHO = "mutation Echo($text: String!) { echo(text: $text) { message } }"
+VARIABLES = {"text": "hello"}
+GRAPHQL_BODY = json.dumps({"query": ECHO, "variables": VARIABLES}).encode()
+PLAIN_BODY = json.dumps({"text": "hello"}).encode()
+
+
+class Timer:
+    """Times many stages in interleaved rounds, so a busy moment on the machine inflates
+    one round of every stage rather than every round of one; each stage keeps its best."""
+
+    def __init__(self, rounds: int = 7) -> None:
+        self.rounds = rounds
+        self.stages: dict[str, tuple[Callable[[], Any], int]] = {}
+
+    def add(self, label: str, fn: Callable[[], Any], number: int) -> None:
+        for _ in range(min(number, 200)):  # warm-up, and the first call builds what is lazy
+            fn()
+        self.stages[label] = (fn, number)
+
+    def run(self) -> dict[str, float]:
+        best = dict.fromkeys(self.stages, float("inf"))
+        for _ in range(self.rounds):
+            for label, (fn, number) in self.stages.items():
+                start = time.perf_counter()
+                for _ in range(number):
+                    fn()
+                best[label] = min(best[label], (time.perf_counter() - start) / number * 1e6)
+        return best
+
+
+def environ(path: str, body: bytes) -> dict[str, Any]:
+    return {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "wsgi.url_scheme": "http",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+    }
+
+
+def main(number: int = 2000) -> dict[str, float]:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.project.settings")
+    import django
+
+    django.setup()
+
+    from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.urls import resolve
+    from graphql import execute, parse, specified_rules, validate
+    from strawberry.execution import optimized_is_awaitable
+    from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+    from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+    from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+    from bench.project.hand_written import schema as strawberry_schema
+    from mizan.conf import mizan_settings
+    from mizan.schema import get_schema
+    from mizan.views import MizanContext
+
+    compiled = get_schema()
+    graphql_schema = compiled.schema._schema
+    rules = (
+        *specified_rules,
+        *QueryDepthLimiter(max_depth=mizan_settings.MAX_DEPTH).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=mizan_settings.MAX_ALIASES).validation_rules,
+        MaybeNullValidationRule,
+        OneOfInputValidationRule,
+    )
+    document = parse(ECHO, max_tokens=mizan_settings.MAX_TOKENS)
+    assert not validate(graphql_schema, document, rules)
+    request = WSGIRequest(environ("/api/mizan/graphql/", GRAPHQL_BODY))
+    context = MizanContext(request=request)
+    result = execute(graphql_schema, document, context_value=context, variable_values=VARIABLES)
+    assert result.data == {"echo": {"message": "hello"}}, result
+    encoder = DjangoJSONEncoder(separators=(",", ":"))
+    handler = WSGIHandler()
+    view = resolve("/api/mizan/graphql/").func
+
+    def through_django(path: str, body: bytes) -> Callable[[], Any]:
+        def start_response(status: str, headers: Any) -> None:
+            assert status.startswith("200"), status
+
+        return lambda: b"".join(handler(environ(path, body), start_response))
+
+    timer = Timer()
+    timer.add(
+        "parse (graphql-core, token limit)",
+        lambda: parse(ECHO, max_tokens=mizan_settings.MAX_TOKENS),
+        number,
+    )
+    timer.add(
+        "validate (specified rules + mizan's limits)",
+        lambda: validate(graphql_schema, document, rules),
+        number // 10,
+    )
+    executor = getattr(compiled, "executor", None)
+    if executor is not None:  # mizan's own document cache, where this checkout has one
+        timer.add("document lookup, cached (mizan)", lambda: executor.document(ECHO), number * 10)
+    timer.add(
+        "execute (graphql-core, validated document)",
+        lambda: execute(
+            graphql_schema,
+            document,
+            context_value=context,
+            variable_values=VARIABLES,
+            is_awaitable=optimized_is_awaitable,
+        ),
+        number,
+    )
+    timer.add("serialise (JSON)", lambda: encoder.encode({"data": result.data}), number * 10)
+    timer.add(
+        "Strawberry execute_sync, mizan's schema",
+        lambda: compiled.schema.execute_sync(
+            ECHO, variable_values=VARIABLES, context_value=context
+        ),
+        number,
+    )
+    timer.add(
+        "Strawberry execute_sync, hand-written schema (b)",
+        lambda: strawberry_schema.execute_sync(ECHO, variable_values=VARIABLES),
+        number // 10,
+    )
+    timer.add(
+        "(request object alone)",
+        lambda: WSGIRequest(environ("/api/mizan/graphql/", GRAPHQL_BODY)),
+        number,
+    )
+    timer.add(
+        "mizan view alone (no middleware, no routing)",
+        lambda: view(WSGIRequest(environ("/api/mizan/graphql/", GRAPHQL_BODY))),
+        number,
+    )
+    for key, label, path, body, n in (
+        ("a", "plain Django view", "/plain/echo/", PLAIN_BODY, number),
+        ("b", "Strawberry view, defaults", "/strawberry/", GRAPHQL_BODY, number // 10),
+        ("d", "Strawberry view + caches", "/strawberry-tuned/", GRAPHQL_BODY, number),
+        ("c", "mizan view", "/api/mizan/graphql/", GRAPHQL_BODY, number),
+    ):
+        timer.add(f"whole request through Django ({key}) {label}", through_django(path, body), n)
+    stages = timer.run()
+    stages["mizan view alone (no middleware, no routing)"] -= stages.pop("(request object alone)")
+    print_table(stages)
+    return stages
+
+
+def print_table(stages: dict[str, float]) -> None:
+    print("\nIn process: µs per call, echo mutation (best of 7 interleaved rounds)")
+    for label, us in stages.items():
+        print(f"  {label:<58}{us:>9.1f}")
+    view = stages["mizan view alone (no middleware, no routing)"]
+    around = stages["whole request through Django (c) mizan view"] - view
+    graphql = (
+        stages.get("document lookup, cached (mizan)", 0.0)
+        + stages["execute (graphql-core, validated document)"]
+        + stages["serialise (JSON)"]
+    )
+    print(f"  {'= Django around the view (WSGI, middleware, routing)':<58}{around:>9.1f}")
+    print(f"  {'= the view beyond lookup + execute + serialise':<58}{view - graphql:>9.1f}")
+
+
+if __name__ == "__main__":
+    main()

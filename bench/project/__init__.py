@@ -1,0 +1,1 @@
+"""The Django project every HTTP variant runs in: same settings, same middleware."""

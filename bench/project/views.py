@@ -1,0 +1,16 @@
+"""(a): the plain Django view, the ceiling every GraphQL variant is measured against."""
+
+import json
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from bench.project.echo import echo
+
+
+@csrf_exempt
+@require_POST
+def plain_echo(request: HttpRequest) -> JsonResponse:
+    text = json.loads(request.body)["text"]
+    return JsonResponse(echo(str(text)).model_dump())

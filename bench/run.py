@@ -1,0 +1,54 @@
+"""``make bench``: every benchmark, each against baselines measured in the same run.
+
+    make bench                                   # all three, a few minutes
+    make bench BENCH_ARGS="--only http --rounds 7"
+
+1. HTTP: req/s, p50/p99 and server CPU per request for the echo mutation through
+   (a) a plain Django view, (b) Strawberry's Django view with its defaults,
+   (d) the same with Strawberry's parser and validation caches, (c) mizan.
+2. In process: µs per call for each stage of mizan's request.
+3. Compile time: 50, 200 and 1,000 generated functions, mizan vs Strawberry's
+   pydantic conversion.
+
+Never part of the test suite: figures depend on the machine, ratios much less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("http", "inprocess", "compile"), action="append")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved HTTP rounds")
+    parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
+    parser.add_argument("--compile-rounds", type=int, default=3)
+    args = parser.parse_args()
+    parts = args.only or ["compile", "inprocess", "http"]
+
+    packages = ", ".join(
+        f"{name} {version(name)}"
+        for name in ("django", "strawberry-graphql", "graphql-core", "pydantic", "gunicorn")
+    )
+    print(f"Python {platform.python_version()}, {packages}; {os.cpu_count()} CPUs")
+    for part, module, options in (
+        ("compile", "bench.compile_time", ["--rounds", str(args.compile_rounds)]),
+        ("inprocess", "bench.inprocess", []),
+        ("http", "bench.load", ["--rounds", str(args.rounds), "--duration", str(args.duration)]),
+    ):
+        if part in parts:
+            sys.stdout.flush()
+            subprocess.run([sys.executable, "-m", module, *options], cwd=ROOT, check=True)
+
+
+if __name__ == "__main__":
+    main()
