@@ -34,7 +34,7 @@ class Variant:
     key: str
     label: str
     path: str
-    body: str
+    body: str | None  # None: a GET
     reply: object
 
 
@@ -57,6 +57,51 @@ VARIANTS = (
     Variant("c", "mizan, defaults", "/api/mizan/graphql/", GRAPHQL_BODY, GRAPHQL_REPLY),
 )
 
+# Cached reads (the contexts and persisted-queries issues): the same product JSON from a
+# plain view that builds it every time, from mizan's GraphQL endpoint (a public context:
+# a server-cache hit pays neither the function nor validation), and from the persisted
+# GET (a hit served from the stored bytes, without running GraphQL).
+PRODUCT = "query Product($id: Int!) { product(productId: $id) { id name priceCents tags } }"
+PRODUCT_REPLY = {
+    "data": {
+        "product": {"id": 5, "name": "Product 5", "priceCents": 2004, "tags": ["new", "bench"]}
+    }
+}
+CACHED = (
+    Variant(
+        "p",
+        "plain Django view, GET",
+        "/plain/product/?product_id=5",
+        None,
+        {
+            "data": {
+                "product": {
+                    "id": 5,
+                    "name": "Product 5",
+                    "price_cents": 2004,
+                    "tags": ["new", "bench"],
+                }
+            }
+        },
+    ),
+    Variant(
+        "x",
+        "mizan graphql/, cached context read (POST)",
+        "/api/mizan/graphql/",
+        json.dumps({"query": PRODUCT, "variables": {"id": 5}}),
+        PRODUCT_REPLY,
+    ),
+    Variant(
+        "q",
+        "mizan persisted GET, cached public response",
+        "/api/mizan/q/Product/?product_id=5",
+        None,
+        PRODUCT_REPLY,
+    ),
+)
+GROUPS = {"echo": VARIANTS, "cached": CACHED}
+RATIOS = {"echo": (("c", "a"), ("c", "b"), ("c", "d")), "cached": (("x", "p"), ("q", "p"))}
+
 
 @dataclass(frozen=True)
 class Run:
@@ -74,10 +119,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def post(url: str, body: str) -> object:
-    request = urllib.request.Request(
-        url, body.encode(), {"Content-Type": "application/json"}, method="POST"
-    )
+def post(url: str, body: str | None) -> object:
+    """POST ``body`` (a GET when it is None) and read the JSON reply."""
+    if body is None:
+        request = urllib.request.Request(url, method="GET")
+    else:
+        request = urllib.request.Request(
+            url, body.encode(), {"Content-Type": "application/json"}, method="POST"
+        )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
@@ -140,6 +189,9 @@ class Server:
 
 def lua_script(directory: Path, variant: Variant) -> Path:
     script = directory / f"{variant.key}.lua"
+    if variant.body is None:
+        script.write_text('wrk.method = "GET"\n')
+        return script
     body = variant.body.replace("\\", "\\\\").replace('"', '\\"')
     script.write_text(
         f'wrk.method = "POST"\nwrk.body = "{body}"\n'
@@ -189,12 +241,15 @@ def _parse(out: str) -> Run:
     return Run(rps, p50, p99, requests, errors)
 
 
-def main(rounds: int = 5, duration: int = 3, connections: int = 16) -> dict[str, Run]:
+def main(
+    rounds: int = 5, duration: int = 3, connections: int = 16, group: str = "echo"
+) -> dict[str, Run]:
+    variants = GROUPS[group]
     server_cpu, client_cpu = 0, 1
-    runs: dict[str, list[Run]] = {v.key: [] for v in VARIANTS}
+    runs: dict[str, list[Run]] = {v.key: [] for v in variants}
     with tempfile.TemporaryDirectory(prefix="mizan-bench-") as tmp, Server(server_cpu) as server:
-        scripts = {v.key: lua_script(Path(tmp), v) for v in VARIANTS}
-        for variant in VARIANTS:  # every variant answers correctly before it is timed
+        scripts = {v.key: lua_script(Path(tmp), v) for v in variants}
+        for variant in variants:  # every variant answers correctly before it is timed
             reply = post(server.url(variant.path), variant.body)
             if reply != variant.reply:
                 raise RuntimeError(f"{variant.label} replied {reply!r}, not {variant.reply!r}")
@@ -202,7 +257,7 @@ def main(rounds: int = 5, duration: int = 3, connections: int = 16) -> dict[str,
                 server.url(variant.path), scripts[variant.key], 1, client_cpu, connections
             )  # warm-up
         for r in range(rounds):
-            order = VARIANTS[r % len(VARIANTS) :] + VARIANTS[: r % len(VARIANTS)]  # rotate
+            order = variants[r % len(variants) :] + variants[: r % len(variants)]  # rotate
             for variant in order:
                 url = server.url(variant.path)
                 cpu = server.cpu_seconds()
@@ -216,7 +271,7 @@ def main(rounds: int = 5, duration: int = 3, connections: int = 16) -> dict[str,
                     f"  server CPU {run.cpu_us:5.0f} µs/request",
                     file=sys.stderr,
                 )
-    print_table(runs, rounds, duration, connections)
+    print_table(runs, rounds, duration, connections, group)
     return {key: _median(rs) for key, rs in runs.items()}
 
 
@@ -241,27 +296,34 @@ def _cpu_ratio(runs: dict[str, list[Run]], top: str, bottom: str) -> float:
     return _median(runs[bottom]).cpu_us / _median(runs[top]).cpu_us
 
 
-def print_table(runs: dict[str, list[Run]], rounds: int, duration: int, connections: int) -> None:
+def print_table(
+    runs: dict[str, list[Run]], rounds: int, duration: int, connections: int, group: str
+) -> None:
+    variants = GROUPS[group]
+    base = variants[0].key
     medians = {key: _median(rs) for key, rs in runs.items()}
+    what = "echo over POST" if group == "echo" else "a cached product read"
     print(
-        f"\nHTTP: echo over POST, gunicorn 1 sync worker (core 0), wrk -t1 -c{connections} "
+        f"\nHTTP: {what}, gunicorn 1 sync worker (core 0), wrk -t1 -c{connections} "
         f"(core 1), {rounds} interleaved rounds of {duration}s, medians"
     )
     print(
-        f"    {'variant':<44}{'req/s':>8}{'vs (a)':>8}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'CPU µs/req':>12}{'vs (a)':>8}{'errors':>8}"
+        f"    {'variant':<48}{'req/s':>8}{f'vs ({base})':>8}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'CPU µs/req':>12}{f'vs ({base})':>8}{'errors':>8}"
     )
-    for v in VARIANTS:
+    for v in variants:
         m = medians[v.key]
         print(
-            f"({v.key}) {v.label:<44}{m.rps:>8.0f}{_ratio(runs, v.key, 'a'):>8.2f}"
-            f"{m.p50_ms:>9.2f}{m.p99_ms:>9.2f}{m.cpu_us:>12.0f}{_cpu_ratio(runs, v.key, 'a'):>8.2f}"
-            f"{m.errors:>8}"
+            f"({v.key}) {v.label:<48}{m.rps:>8.0f}{_ratio(runs, v.key, base):>8.2f}"
+            f"{m.p50_ms:>9.2f}{m.p99_ms:>9.2f}{m.cpu_us:>12.0f}"
+            f"{_cpu_ratio(runs, v.key, base):>8.2f}{m.errors:>8}"
         )
     for name, ratio in (("req/s", _ratio), ("server CPU per request", _cpu_ratio)):
         print(
-            f"by {name}:  c/a = {ratio(runs, 'c', 'a'):.2f}   c/b = {ratio(runs, 'c', 'b'):.2f}"
-            f"   c/d = {ratio(runs, 'c', 'd'):.2f}"
+            f"by {name}:  "
+            + "   ".join(
+                f"{top}/{bottom} = {ratio(runs, top, bottom):.2f}" for top, bottom in RATIOS[group]
+            )
         )
     print(
         "(req/s ratios: median of the per-round ratios; CPU: ratio of the median CPU per request)"
@@ -275,5 +337,6 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--group", choices=sorted(GROUPS), default="echo")
     args = parser.parse_args()
-    main(args.rounds, args.duration, args.connections)
+    main(args.rounds, args.duration, args.connections, args.group)

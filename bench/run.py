@@ -9,6 +9,9 @@
 2. In process: µs per call for each stage of mizan's request.
 3. Compile time: 50, 200 and 1,000 generated functions, mizan vs Strawberry's
    pydantic conversion.
+4. Cached reads: the same product JSON from (p) a plain Django view, (x) mizan's
+   graphql/ endpoint reading a public context (a server-cache hit) and (q) the
+   persisted GET of it (a stored response).
 
 Never part of the test suite: figures depend on the machine, ratios much less.
 """
@@ -28,12 +31,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("http", "inprocess", "compile"), action="append")
+    parser.add_argument(
+        "--only", choices=("http", "cached", "inprocess", "compile"), action="append"
+    )
     parser.add_argument("--rounds", type=int, default=5, help="interleaved HTTP rounds")
     parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
     parser.add_argument("--compile-rounds", type=int, default=3)
     args = parser.parse_args()
-    parts = args.only or ["compile", "inprocess", "http"]
+    parts = args.only or ["compile", "inprocess", "http", "cached"]
 
     packages = ", ".join(
         f"{name} {version(name)}"
@@ -44,6 +49,11 @@ def main() -> None:
         ("compile", "bench.compile_time", ["--rounds", str(args.compile_rounds)]),
         ("inprocess", "bench.inprocess", []),
         ("http", "bench.load", ["--rounds", str(args.rounds), "--duration", str(args.duration)]),
+        (
+            "cached",
+            "bench.load",
+            ["--rounds", str(args.rounds), "--duration", str(args.duration), "--group", "cached"],
+        ),
     ):
         if part in parts:
             sys.stdout.flush()

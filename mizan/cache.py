@@ -1,9 +1,11 @@
-"""The server cache of context functions, through Django's cache framework.
+"""The server cache of context functions and public responses, through Django's cache.
 
-Keys are bounded (a digest), versioned by the schema (a deploy that changes a
-return type never reads an old shape) and carry two *generation tokens*: one
-per context and one per key-param scope. Invalidating swaps a token, which
-makes every entry under it unreachable in O(1); nothing is scanned.
+Each entry carries a snapshot of the *generation tokens* it depends on: one per
+context and one per key-param scope. Invalidating swaps a token, so every entry
+that depends on it stops matching, in O(1); nothing is scanned. A hit reads the
+entry and its tokens in one round trip (``get_many``). Keys are bounded digests,
+versioned by the schema: a deploy that changes a return type never reads an old
+shape.
 
 A cache backend that fails degrades to calling the function, logged, never to
 an error. Concurrent misses of one key compute once per process.
@@ -16,14 +18,14 @@ import hashlib
 import logging
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
-from django.utils import translation
 
 from mizan.conf import mizan_settings
 from mizan.contexts import ContextDef, Invalidation
@@ -32,6 +34,7 @@ logger = logging.getLogger("mizan.cache")
 
 MISS = object()
 GENERATION_TTL = 7 * 24 * 3600
+Scope = tuple[tuple[str, Any], ...]
 
 
 def _digest(*parts: object) -> str:
@@ -51,6 +54,19 @@ def scope_of(context: ContextDef, request: HttpRequest) -> str | None:
     return f"session:{key}" if key else None
 
 
+def generation_key(context: str, scope: Scope = ()) -> str:
+    # Unversioned: an invalidation from a process on the previous deploy still counts.
+    return f"mizan:gen:{context}:{_digest(scope)}" if scope else f"mizan:gen:{context}"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where one cached value lives, and the generation tokens it depends on."""
+
+    key: str
+    generations: tuple[str, ...]
+
+
 class ContextCache:
     def __init__(self, version: str) -> None:
         self.version = version
@@ -62,59 +78,41 @@ class ContextCache:
     def backend(self) -> BaseCache:
         return caches[mizan_settings.CACHE_ALIAS]
 
-    # --- keys ---------------------------------------------------------------------
+    def slot(self, kind: str, *parts: object, reads: Iterable[tuple[str, Scope]]) -> Slot:
+        """The slot of a value identified by ``parts`` that reads the given context scopes:
+        each depends on its context's token and, when scoped, on its scope's."""
+        generations = []
+        for context, scope in reads:
+            generations.append(generation_key(context))
+            if scope:
+                generations.append(generation_key(context, scope))
+        return Slot(f"mizan:{self.version}:{kind}:{_digest(*parts)}", tuple(generations))
 
-    def _generation_keys(self, context: str, scope: tuple[tuple[str, Any], ...]) -> list[str]:
-        # Unversioned: an invalidation from a process on the previous deploy still counts.
-        keys = [f"mizan:gen:{context}"]
-        if scope:
-            keys.append(f"mizan:gen:{context}:{_digest(scope)}")
-        return keys
-
-    def _generations(self, keys: list[str]) -> list[str]:
+    def lookup(self, slot: Slot) -> tuple[Any, tuple[str, ...]]:
+        """``(value, tokens)`` on a hit; ``(MISS, tokens)`` otherwise, the tokens to store a
+        fresh value with, read *before* it is computed (an invalidation while computing
+        then leaves the stored value already stale, never wrongly fresh)."""
         backend = self.backend
-        found = backend.get_many(keys)
-        for key in keys:
-            if key not in found:
+        found = backend.get_many([slot.key, *slot.generations])
+        tokens = tuple(found.get(key) for key in slot.generations)
+        entry = found.get(slot.key)
+        if None not in tokens:
+            if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == tokens:
+                return entry[1], tokens  # type: ignore[return-value]
+            return MISS, tokens  # type: ignore[return-value]
+        for key in slot.generations:  # first use of a scope: mint its token (or lose a race)
+            if found.get(key) is None:
                 backend.add(key, uuid.uuid4().hex, GENERATION_TTL)
-                found[key] = backend.get(key)
-        return [str(found[key]) for key in keys]
+        current = backend.get_many(list(slot.generations))
+        return MISS, tuple(str(current.get(key)) for key in slot.generations)
 
-    def entry_key(
-        self,
-        context: ContextDef,
-        function: str,
-        scope: str,
-        key_params: tuple[tuple[str, Any], ...],
-        arguments: str,
-    ) -> str:
-        generations = self._generations(self._generation_keys(context.name, key_params))
-        language = translation.get_language() or ""
-        return f"mizan:{self.version}:{context.name}:" + _digest(
-            function, scope, language, arguments, *generations
-        )
-
-    def response_key(
-        self,
-        operation: str,
-        query_string: str,
-        language: str,
-        reads: list[tuple[str, tuple[tuple[str, Any], ...]]],
-    ) -> str:
-        """A whole public response's key: it dies with any context scope it reads."""
-        generations = [
-            token
-            for context, scope in reads
-            for token in self._generations(self._generation_keys(context, scope))
-        ]
-        return f"mizan:{self.version}:response:" + _digest(
-            operation, query_string, language, *generations
-        )
+    def store(self, slot: Slot, tokens: tuple[str, ...], value: Any, ttl: int) -> None:
+        self.write(slot.key, (tokens, value), ttl)
 
     # --- invalidation ---------------------------------------------------------------
 
     def invalidate(self, item: Invalidation) -> None:
-        key = self._generation_keys(item.context, item.params)[-1]
+        key = generation_key(item.context, item.params)
         try:
             self.backend.set(key, uuid.uuid4().hex, GENERATION_TTL)
         except Exception as exc:
@@ -122,51 +120,57 @@ class ContextCache:
 
     # --- get or compute -------------------------------------------------------------
 
-    def get_or_call(self, key: str | None, compute: Callable[[], Any], ttl: int) -> Any:
-        if key is None:
+    def get_or_call(self, slot: Slot | None, compute: Callable[[], Any], ttl: int) -> Any:
+        if slot is None:
             return compute()
-        if (value := self.read(key)) is not MISS:
-            return value
-        with self._lock(key):
-            if (value := self.read(key)) is not MISS:
+        value, tokens = self.lookup_or_miss(slot)
+        if value is not MISS or tokens is None:
+            return compute() if tokens is None else value
+        with self._lock(slot.key):
+            value, tokens = self.lookup_or_miss(slot)
+            if value is not MISS:
                 return value
             value = compute()
-            self.write(key, value, ttl)
+            if tokens is not None:
+                self.store(slot, tokens, value, ttl)
             return value
 
     async def aget_or_call(
-        self, key: str | None, compute: Callable[[], Awaitable[Any]], ttl: int
+        self, slot: Slot | None, compute: Callable[[], Awaitable[Any]], ttl: int
     ) -> Any:
-        if key is None:
+        if slot is None:
             return await compute()
-        read = sync_to_async(self.read)
-        if (value := await read(key)) is not MISS:
-            return value
+        lookup = sync_to_async(self.lookup_or_miss)
+        value, tokens = await lookup(slot)
+        if value is not MISS or tokens is None:
+            return (await compute()) if tokens is None else value
         # asyncio locks belong to one event loop; key them by it as well.
-        slot = (id(asyncio.get_running_loop()), key)
-        lock, users = self._alocks.get(slot, (asyncio.Lock(), 0))
-        self._alocks[slot] = (lock, users + 1)
+        place = (id(asyncio.get_running_loop()), slot.key)
+        lock, users = self._alocks.get(place, (asyncio.Lock(), 0))
+        self._alocks[place] = (lock, users + 1)
         try:
             async with lock:
-                if (value := await read(key)) is not MISS:
+                value, tokens = await lookup(slot)
+                if value is not MISS:
                     return value
                 value = await compute()
-                await sync_to_async(self.write)(key, value, ttl)
+                if tokens is not None:
+                    await sync_to_async(self.store)(slot, tokens, value, ttl)
                 return value
         finally:
-            lock, users = self._alocks[slot]
+            lock, users = self._alocks[place]
             if users == 1:
-                del self._alocks[slot]
+                del self._alocks[place]
             else:
-                self._alocks[slot] = (lock, users - 1)
+                self._alocks[place] = (lock, users - 1)
 
-    def key_or_none(self, make_key: Callable[[], str]) -> str | None:
-        """``make_key()``, or None (compute uncached) when the backend is down."""
+    def lookup_or_miss(self, slot: Slot) -> tuple[Any, tuple[str, ...] | None]:
+        """:meth:`lookup`, or ``(MISS, None)`` (compute, store nothing) if the backend fails."""
         try:
-            return make_key()
+            return self.lookup(slot)
         except Exception as exc:
             logger.warning("mizan cache unavailable, calling the function: %s", exc)
-            return None
+            return MISS, None
 
     def read(self, key: str) -> Any:
         """The stored value, or :data:`MISS` (also when the backend fails)."""

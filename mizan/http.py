@@ -28,12 +28,17 @@ def etag_of(content: bytes) -> str:
     return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
-def no_store(response: HttpResponseBase) -> None:
+def no_store(response: HttpResponseBase) -> HttpResponseBase:
     response["Cache-Control"] = "no-store"
+    return response
 
 
 def cacheable(
-    request: HttpRequest, response: HttpResponse, *, public_ttl: int | None = None
+    request: HttpRequest,
+    response: HttpResponse,
+    *,
+    public_ttl: int | None = None,
+    etag: str | None = None,
 ) -> HttpResponse:
     """Mark a successful read cacheable; answer a matching conditional GET with a 304."""
     if public_ttl is None:
@@ -44,9 +49,9 @@ def cacheable(
         response["Cache-Control"] = f"public, max-age=0, s-maxage={public_ttl}"
     if LOCALE_MIDDLEWARE in settings.MIDDLEWARE:
         patch_vary_headers(response, ("Accept-Language",))
-    etag = etag_of(response.content)
+    etag = etag or etag_of(response.content)
     response["ETag"] = etag
-    if request.method in ("GET", "HEAD") and etag in _tags(request):
+    if request.method in ("GET", "HEAD") and etag in _tags(request.META.get("HTTP_IF_NONE_MATCH")):
         not_modified = HttpResponseNotModified()
         for header, value in response.items():
             if header.lower() not in ("content-type", "content-length"):
@@ -55,8 +60,9 @@ def cacheable(
     return response
 
 
-def _tags(request: HttpRequest) -> set[str]:
-    header = request.headers.get("If-None-Match", "")
+def _tags(header: str | None) -> set[str]:
+    if not header:
+        return set()
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 

@@ -12,3 +12,9 @@ def echo(request, text: str) -> Output:
 
 
 register(echo, "echo")
+
+
+@client(context="catalog", public=True, ttl=300)
+def product(request, product_id: int) -> impl.Product:
+    """A public context: cached once for everyone (LocMem here)."""
+    return impl.product(product_id)

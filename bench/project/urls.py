@@ -3,10 +3,11 @@ from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 
 from bench.project.hand_written import schema, tuned_schema
-from bench.project.views import plain_echo
+from bench.project.views import plain_echo, plain_product
 
 urlpatterns = [
     path("plain/echo/", plain_echo),
+    path("plain/product/", plain_product),
     # Strawberry's Django view is not CSRF-exempt; every Strawberry app wraps it like this.
     path("strawberry/", csrf_exempt(GraphQLView.as_view(schema=schema))),
     path("strawberry-tuned/", csrf_exempt(GraphQLView.as_view(schema=tuned_schema))),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import json
 import math
 import re
@@ -191,6 +192,15 @@ class Variables:
         if definition.default_value is not None:
             default = canonical_value(_json_of(definition.default_value), type_)  # type: ignore[arg-type]
         return type_, default  # type: ignore[return-value]
+
+    def read(self, query_string: str) -> tuple[dict[str, Any], str]:
+        """:meth:`parse` of a raw query string, remembered for the most recent ones: a hot
+        URL is read once, not on every hit. Callers must not change the variables."""
+        return self._read(query_string)
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019  (one Variables per operation, for life)
+    def _read(self, query_string: str) -> tuple[dict[str, Any], str]:
+        return self.parse(decode(query_string))
 
     def parse(self, pairs: Sequence[tuple[str, str]]) -> tuple[dict[str, Any], str]:
         """URL query pairs → (variables for execution, the canonical query string)."""

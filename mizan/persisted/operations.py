@@ -34,6 +34,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from mizan.contexts import Scalar, canonical
 from mizan.exceptions import RegistrationError
+from mizan.persisted.canonical import Variables
 from mizan.schema.operations import document
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class PersistedOperation:
     reads: tuple[Read, ...]
     public: bool  # every root field is in a public context: shared caches may keep it
     ttl: int | None
+    variables: Variables | None = None  # how its variables read from and write to URLs
     client_id: str | None = None  # the id a trusted-documents file gave it
 
     @property
@@ -180,7 +182,10 @@ def _build(
         raise RegistrationError(f"{where} is invalid: {errors[0].message}")
     operation = next(d for d in node.definitions if isinstance(d, OperationDefinitionNode))
     reads, public, ttl = _analyse(compiled, node, operation)
-    return PersistedOperation(name, text, sha256(text), node, origin, reads, public, ttl, client_id)
+    variables = Variables(compiled.schema._schema, operation)
+    return PersistedOperation(
+        name, text, sha256(text), node, origin, reads, public, ttl, variables, client_id
+    )
 
 
 def _root_fields(selection: SelectionSetNode, node: DocumentNode) -> list[FieldNode]:

@@ -9,7 +9,6 @@ it unreachable in O(1).
 from __future__ import annotations
 
 import json
-from functools import cached_property
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -17,10 +16,11 @@ from django.http.response import HttpResponseBase
 from django.utils import translation
 from graphql import ExecutionResult, execute
 
+from mizan.cache import MISS
 from mizan.conf import mizan_settings
 from mizan.edge.keys import surrogate_keys
-from mizan.http import cacheable, no_store
-from mizan.persisted.canonical import BadParameter, Variables, decode
+from mizan.http import cacheable, etag_of, no_store
+from mizan.persisted.canonical import BadParameter
 from mizan.persisted.operations import PersistedOperation, context_operation_name
 from mizan.schema import get_schema
 from mizan.schema.compiler import CompiledSchema
@@ -70,20 +70,18 @@ def serve(
         )
         response["Allow"] = "POST"
         return response
-    if len(request.get_full_path()) > mizan_settings.MAX_URL_LENGTH:
-        return error(
-            414, f"URL longer than {mizan_settings.MAX_URL_LENGTH} characters.", "URI_TOO_LONG"
-        )
-    served = Served(compiled, operation)
+    query = request.META.get("QUERY_STRING", "")
+    limit = mizan_settings.MAX_URL_LENGTH
+    if len(request.path) + 1 + len(query) > limit:
+        return error(414, f"URL longer than {limit} characters.", "URI_TOO_LONG")
+    assert operation.variables is not None
     try:
-        variables, query_string = served.variables.parse(
-            decode(request.META.get("QUERY_STRING", ""))
-        )
+        variables, canonical = operation.variables.read(query)
     except BadParameter as exc:
         return error(400, str(exc), "BAD_REQUEST", parameter=exc.parameter)
-    if query_string != request.META.get("QUERY_STRING", ""):
-        return PermanentRedirect(request.path + (f"?{query_string}" if query_string else ""))
-    return served.respond(request, variables, query_string)
+    if canonical != query:
+        return PermanentRedirect(request.path + (f"?{canonical}" if canonical else ""))
+    return Served(compiled, operation).respond(request, variables, canonical)
 
 
 class Served:
@@ -92,10 +90,6 @@ class Served:
     def __init__(self, compiled: CompiledSchema, operation: PersistedOperation) -> None:
         self.compiled = compiled
         self.operation = operation
-
-    @cached_property
-    def variables(self) -> Variables:
-        return Variables(self.compiled.schema._schema, self.operation.operation)
 
     def reads(self, variables: dict[str, Any]) -> list[tuple[str, tuple[tuple[str, Any], ...]]]:
         contexts = self.compiled.contexts
@@ -108,27 +102,29 @@ class Served:
         self, request: HttpRequest, variables: dict[str, Any], query_string: str
     ) -> HttpResponseBase:
         operation, cache = self.operation, self.compiled.cache
+        if not operation.public:
+            body, ok = self.execute(request, variables)
+            response = HttpResponse(body, content_type="application/json")
+            return self.headers(request, response, etag_of(body), ()) if ok else no_store(response)
         reads = self.reads(variables)
-        key = None
-        if operation.public:
-            key = cache.key_or_none(
-                lambda: cache.response_key(
-                    operation.id, query_string, translation.get_language() or "", reads
-                )
-            )
-            stored = cache.read(key) if key else None
-            if isinstance(stored, bytes):
-                return self.headers(
-                    request, HttpResponse(stored, content_type="application/json"), reads, hit=True
-                )
+        slot = cache.slot(
+            "response", operation.id, query_string, translation.get_language() or "", reads=reads
+        )
+        stored, tokens = cache.lookup_or_miss(slot)
+        if stored is not MISS:  # the stored bytes, without running GraphQL or the function
+            body, etag, keys = stored
+            response = HttpResponse(body, content_type="application/json")
+            return self.headers(request, response, etag, keys, hit=True)
         body, ok = self.execute(request, variables)
         response = HttpResponse(body, content_type="application/json")
         if not ok:
-            no_store(response)
-            return response
-        if key is not None:
-            cache.write(key, body, operation.ttl or mizan_settings.CONTEXT_TTL)
-        return self.headers(request, response, reads, hit=False)
+            return no_store(response)
+        etag, keys = etag_of(body), tuple(surrogate_keys(reads))
+        if tokens is not None:
+            cache.store(
+                slot, tokens, (body, etag, keys), operation.ttl or mizan_settings.CONTEXT_TTL
+            )
+        return self.headers(request, response, etag, keys)
 
     def execute(self, request: HttpRequest, variables: dict[str, Any]) -> tuple[bytes, bool]:
         from mizan.views import MizanContext
@@ -151,12 +147,12 @@ class Served:
         self,
         request: HttpRequest,
         response: HttpResponse,
-        reads: list[tuple[str, tuple[tuple[str, Any], ...]]],
+        etag: str,
+        keys: tuple[str, ...],
         *,
-        hit: bool,
+        hit: bool = False,
     ) -> HttpResponseBase:
         operation = self.operation
-        keys = surrogate_keys(reads) if operation.public else []
         for header in mizan_settings.SURROGATE_KEY_HEADERS if keys else ():
             separator = ", " if header.lower() == "cache-tag" else " "
             response[header] = separator.join(keys)
@@ -166,4 +162,4 @@ class Served:
                 f'{"hit" if hit else "miss"}; scope={scope}; keys="{" ".join(keys)}"'
             )
         ttl = (operation.ttl or mizan_settings.CONTEXT_TTL) if operation.public else None
-        return cacheable(request, response, public_ttl=ttl)
+        return cacheable(request, response, public_ttl=ttl, etag=etag)

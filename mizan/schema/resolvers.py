@@ -18,11 +18,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.http import Http404, HttpRequest
+from django.utils import translation
 from graphql import GraphQLError, GraphQLResolveInfo
 from strawberry.utils.str_converters import to_camel_case
 
 from mizan import auth
-from mizan.cache import ContextCache, scope_of
+from mizan.cache import ContextCache, Slot, scope_of
 from mizan.contexts import ContextDef, Invalidation, schedule
 from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import ClientError, RegistrationError
@@ -150,8 +151,8 @@ class Call:
                 return self.coerce(await self.fn(request, **kwargs))
 
             if self.context is not None and self.cache is not None:
-                key = await sync_to_async(self.cache_key)(request, kwargs, arguments)
-                return await self.cache.aget_or_call(key, call, self.context.ttl)
+                slot = await sync_to_async(self.cache_slot)(request, kwargs, arguments)
+                return await self.cache.aget_or_call(slot, call, self.context.ttl)
             result = await call()
             await sync_to_async(self.invalidate)(kwargs, result)
             return result
@@ -166,8 +167,8 @@ class Call:
             return self.coerce(fn(request, **kwargs))
 
         if self.context is not None and self.cache is not None:
-            key = self.cache_key(request, kwargs, arguments)
-            return self.cache.get_or_call(key, call, self.context.ttl)
+            slot = self.cache_slot(request, kwargs, arguments)
+            return self.cache.get_or_call(slot, call, self.context.ttl)
         if self.is_mutation and connection.settings_dict.get("ATOMIC_REQUESTS"):
             # The GraphQL view opts out of ATOMIC_REQUESTS (see views.py) and keeps its
             # promise per mutation, so the writes commit, and the invalidations apply,
@@ -180,16 +181,23 @@ class Call:
         self.invalidate(kwargs, result)
         return result
 
-    def cache_key(self, request: HttpRequest, kwargs: dict[str, Any], arguments: str) -> str | None:
+    def cache_slot(
+        self, request: HttpRequest, kwargs: dict[str, Any], arguments: str
+    ) -> Slot | None:
+        """Where this call's result is cached: by function, arguments, whose it is and the
+        language; it depends on the context and the key params' scope."""
         context, cache = self.context, self.cache
         assert context is not None and cache is not None
         scope = scope_of(context, request)  # auth was checked before: never a cache hit first
         if scope is None:
             return None
-        return cache.key_or_none(
-            lambda: cache.entry_key(
-                context, self.definition.name, scope, context.scope(kwargs), arguments
-            )
+        return cache.slot(
+            "fn",
+            self.definition.name,
+            scope,
+            translation.get_language() or "",
+            arguments,
+            reads=[(context.name, context.scope(kwargs))],
         )
 
     def invalidate(self, kwargs: dict[str, Any], result: Any) -> None:
