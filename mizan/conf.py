@@ -37,6 +37,17 @@ DEFAULTS: dict[str, Any] = {
     "SURROGATE_KEY_HEADERS": ["xkey", "Surrogate-Key", "Cache-Tag"],
     # Add X-Mizan-Cache (hit or miss, keys, scope) to persisted responses.
     "DEBUG_HEADERS": False,
+    # CDN purgers run after commit: [{"BACKEND": "mizan.edge.purgers.Varnish", ...}, ...].
+    "PURGERS": [],
+    # Seconds a request that invalidated waits for its purges to be acknowledged (0: never).
+    "PURGE_WAIT": 1.0,
+    # Socket timeout, in seconds, of each purge request; then retries with backoff.
+    "PURGE_TIMEOUT": 2.0,
+    "PURGE_RETRIES": 3,
+    # Batches waiting per purger; past it a batch is dropped and logged.
+    "PURGE_QUEUE_SIZE": 1000,
+    # The edge manifest's view_urls, for view-path functions the URLconf cannot express.
+    "EDGE_VIEW_URLS": {},
 }
 
 

@@ -175,7 +175,9 @@ def test_export_command_prints_writes_and_checks(tmp_path: Path) -> None:
     call_command("export_edge_manifest", "--output", str(target), stdout=StringIO())
     call_command("export_edge_manifest", "--check", str(target), stdout=StringIO())
     target.write_text(target.read_text().replace("UserPosts", "Stale"))
-    with pytest.raises(CommandError, match=r"is stale: run `python manage\.py export_edge_manifest"):
+    with pytest.raises(
+        CommandError, match=r"is stale: run `python manage\.py export_edge_manifest"
+    ):
         call_command("export_edge_manifest", "--check", str(target))
 
 
