@@ -108,8 +108,16 @@ class Stack:
         log = self.directory / "origin.log"
         with log.open("ab") as out:  # the child keeps its own copy of the descriptor
             self.origin = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.origin_port)]
-                + ["example.asgi:application"],
+                [
+                    sys.executable,
+                    "-m",
+                    "daphne",
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.origin_port),
+                    "example.asgi:application",
+                ],
                 cwd=EXAMPLE,
                 env=env,
                 stdout=out,
@@ -128,9 +136,22 @@ class Stack:
         log = self.directory / "varnish.log"
         with log.open("ab") as out:
             self.varnish = subprocess.Popen(
-                [self.varnishd, "-F", "-j", "none", "-n", str(self.directory / "varnish")]
-                + ["-a", f"127.0.0.1:{self.varnish_port}", "-T", "none", "-f", str(vcl)]
-                + ["-s", "malloc,64m"],
+                [
+                    self.varnishd,
+                    "-F",
+                    "-j",
+                    "none",
+                    "-n",
+                    str(self.directory / "varnish"),
+                    "-a",
+                    f"127.0.0.1:{self.varnish_port}",
+                    "-T",
+                    "none",
+                    "-f",
+                    str(vcl),
+                    "-s",
+                    "malloc,64m",
+                ],
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
