@@ -163,6 +163,10 @@ class Stack:
             stop(self.varnish)
             self.varnish = None
 
+    @property
+    def edge_url(self) -> str:
+        return f"http://127.0.0.1:{self.varnish_port}"
+
     def edge(self, method: str, path: str, **kwargs: Any) -> Reply:
         return fetch(self.varnish_port, method, path, **kwargs)
 
