@@ -91,7 +91,7 @@ def run(varnishd: str, workdir: Path, mutations: int, users: int) -> int:
 
     class Origin(ThreadedWSGIServer):
         # wsgiref writes the headers and the body apart: without TCP_NODELAY, Nagle and
-        # Varnish's delayed ACK add ~40 ms to every response (daphne and gunicorn set it).
+        # Varnish's delayed ACK add ~40 ms to every response (asyncio servers set it).
         def get_request(self) -> tuple[socket.socket, Any]:
             connection, address = super().get_request()
             connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

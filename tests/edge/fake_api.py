@@ -30,6 +30,9 @@ class Answer:
     body: Any = field(default_factory=lambda: {"success": True, "errors": [], "result": {}})
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    #: Close the connection after answering without saying so, as an idle keep-alive
+    #: connection is closed by a server.
+    hang_up: bool = False
 
 
 class FakeAPI:
@@ -63,6 +66,7 @@ class FakeAPI:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+                self.close_connection = answer.hang_up
 
             do_POST = do_GET = do_PURGE = handle_one
 

@@ -209,6 +209,22 @@ def test_retries_with_backoff_then_succeeds(api: FakeAPI, caplog: pytest.LogCapt
     assert "cloudflare: purged user;user_id=5" in caplog.text
 
 
+def test_a_kept_alive_connection_closed_by_the_server_is_reopened_not_retried(
+    api: FakeAPI,
+) -> None:
+    api.default = Answer(200, b"Purged", hang_up=True)
+    dispatcher = Dispatcher([Varnish(SERVERS=[api.url])], retries=0)
+    for user_id in (5, 6, 7):
+        dispatcher.submit(users(user_id), time.monotonic())
+        assert dispatcher.flush(5)
+    dispatcher.close(5)
+    assert [s.headers["xkey-purge"] for s in api.seen] == [
+        "user;user_id=5",
+        "user;user_id=6",
+        "user;user_id=7",
+    ]
+
+
 def test_a_timeout_is_retried_then_given_up_and_logged(
     api: FakeAPI, caplog: pytest.LogCaptureFixture
 ) -> None:

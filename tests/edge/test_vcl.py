@@ -5,10 +5,12 @@ Varnish, required in CI)."""
 from __future__ import annotations
 
 import subprocess
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from mizan.edge.vcl import VCL_PATH, render_vcl
 from tests.services import free_port, need_program
@@ -333,3 +335,14 @@ def test_render_vcl_fills_only_the_settings_block() -> None:
 def test_render_vcl_refuses_what_would_not_be_vcl(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         render_vcl(**kwargs)
+
+
+def test_export_vcl_command(tmp_path: Path) -> None:
+    out = StringIO()
+    call_command("export_vcl", "--backend", "10.0.0.5:8080", "--purger", "10.0.0.0/8", stdout=out)
+    assert out.getvalue() == render_vcl("10.0.0.5:8080", ["10.0.0.0/8"])
+    target = tmp_path / "edge.vcl"
+    call_command("export_vcl", "--strip-invalidate", "--output", str(target))
+    assert target.read_text() == render_vcl(forward_invalidate=False)
+    with pytest.raises(CommandError, match="is not host:port"):
+        call_command("export_vcl", "--backend", "nowhere")

@@ -187,6 +187,7 @@ class Dispatcher:
         self.view_urls = dict(view_urls or {})
         self._manifest: tuple[object, dict[str, Any]] | None = None
         self._lock = threading.Lock()
+        self.closed = False
         self.workers = [Worker(purger, self) for purger in purgers]
 
     def submit(self, invalidations: Iterable[Invalidation], committed: float) -> Batch:
@@ -202,6 +203,7 @@ class Dispatcher:
 
     def close(self, timeout: float = 0.0) -> None:
         """Let the workers finish what is queued, then stop; wait up to ``timeout``."""
+        self.closed = True
         for worker in self.workers:
             try:
                 worker.queue.put(_STOP, timeout=max(timeout, 0.1))
@@ -296,7 +298,7 @@ def current() -> Dispatcher | None:
         default=repr,
     )
     with _current_lock:
-        if _current is not None and _current[0] == fingerprint:
+        if _current is not None and _current[0] == fingerprint and not _current[1].closed:
             return _current[1]
         previous = _current[1] if _current is not None else None
         dispatcher = Dispatcher(
@@ -307,7 +309,7 @@ def current() -> Dispatcher | None:
             view_urls=mizan_settings.EDGE_VIEW_URLS,
         )
         _current = (fingerprint, dispatcher)
-    if previous is not None:
+    if previous is not None and not previous.closed:
         previous.close()  # it finishes what it has queued, on its own threads
     return dispatcher
 
