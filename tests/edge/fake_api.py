@@ -60,12 +60,16 @@ class FakeAPI:
                     if isinstance(answer.body, bytes)
                     else json.dumps(answer.body).encode()
                 )
-                self.send_response(answer.status)
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(answer.status)
+                    for name, value in answer.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):  # the client timed out first
+                    self.close_connection = True
+                    return
                 self.close_connection = answer.hang_up
 
             do_POST = do_GET = do_PURGE = handle_one
