@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 UV := $(shell command -v uv 2>/dev/null || echo $(VENV)/bin/uv)
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+EDGE_PORT ?= 6081
 
-.PHONY: install demo test lint schema manifest pins bench clean
+.PHONY: install demo edge test lint schema manifest pins bench bench-edge clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,13 @@ demo: install
 	cd example_project && ../$(PY) manage.py migrate --noinput
 	cd example_project && ../$(PY) manage.py seed_demo --port $(PORT)
 	cd example_project && ../$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The example project behind Varnish (mizan's VCL) on 127.0.0.1:$(EDGE_PORT), origin on $(PORT).
+edge: install
+	@command -v varnishd >/dev/null || { echo "make edge needs Varnish: apt-get install varnish varnish-modules"; exit 1; }
+	cd example_project && ../$(PY) manage.py migrate --noinput
+	cd example_project && ../$(PY) manage.py seed_demo --port $(EDGE_PORT)
+	cd example_project && ../$(PY) manage.py serve_edge --port $(EDGE_PORT) --origin-port $(PORT)
 
 # The tests whose behaviour depends on the database's transactions or the cache backend,
 # run again on PostgreSQL and Redis (skipped on a laptop without them, required in CI).
@@ -60,6 +68,10 @@ bench: install
 	$(UV) pip install --python $(PY) --quiet -r requirements/bench.txt
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Commit-to-purge latency, stale reads and over-purges behind a real Varnish (README, "Behind Varnish").
+bench-edge: install
+	$(PY) bench/edge_purge.py
 
 clean:
 	rm -rf $(VENV)

@@ -7,3 +7,4 @@ class MizanConfig(AppConfig):
 
     def ready(self) -> None:
         from mizan import checks  # noqa: F401  (registers the system checks)
+        from mizan.edge.purgers import dispatch  # noqa: F401  (connects the CDN purgers)

@@ -15,6 +15,9 @@ from mizan.exceptions import RegistrationError
 ACCEPTED: dict[str, type | tuple[type, ...]] = {
     "PERSISTED_DOCUMENTS": (str, os.PathLike),
     "SURROGATE_KEY_HEADERS": (list, tuple),
+    "PURGERS": (list, tuple),
+    "PURGE_WAIT": (int, float),
+    "PURGE_TIMEOUT": (int, float),
 }
 
 
@@ -72,6 +75,31 @@ def check_schema(**kwargs: Any) -> list[CheckMessage]:
                 str(exc),
                 id="mizan.E003",
                 hint="Fix the declaration named above; the schema cannot be built.",
+            )
+        ]
+    return []
+
+
+@register(Tags.compatibility)
+def check_purgers(**kwargs: Any) -> list[CheckMessage]:
+    """Build the configured purgers now: a typo in a BACKEND or an option stops start-up,
+    not the first purge after a deploy."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from mizan.conf import mizan_settings
+    from mizan.edge.purgers.dispatch import build_purgers
+
+    config = mizan_settings.PURGERS
+    if not isinstance(config, list | tuple):
+        return []  # mizan.E002 says so
+    try:
+        build_purgers(config)
+    except ImproperlyConfigured as exc:
+        return [
+            Error(
+                str(exc),
+                id="mizan.E004",
+                hint="See the README's 'Purging a CDN' for each backend's options.",
             )
         ]
     return []

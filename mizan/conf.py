@@ -45,6 +45,17 @@ DEFAULTS: dict[str, Any] = {
     "CHANNELS_MAX_SUBSCRIPTIONS": 100,
     "CHANNELS_MAX_MESSAGE_BYTES": 65536,
     "CHANNELS_ALLOWED_ORIGINS": [],
+    # CDN purgers run after commit: [{"BACKEND": "mizan.edge.purgers.Varnish", ...}, ...].
+    "PURGERS": [],
+    # Seconds a request that invalidated waits for its purges to be acknowledged (0: never).
+    "PURGE_WAIT": 1.0,
+    # Socket timeout, in seconds, of each purge request; then retries with backoff.
+    "PURGE_TIMEOUT": 2.0,
+    "PURGE_RETRIES": 3,
+    # Batches waiting per purger; past it a batch is dropped and logged.
+    "PURGE_QUEUE_SIZE": 1000,
+    # The edge manifest's view_urls, for view-path functions the URLconf cannot express.
+    "EDGE_VIEW_URLS": {},
 }
 
 

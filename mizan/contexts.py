@@ -32,9 +32,15 @@ from mizan.exceptions import MizanError, RegistrationError
 GLOBAL = "global"
 Scalar = bool | int | str
 
-#: Sent after a transaction commits, once per invalidation, with ``invalidation=``.
-#: The server cache listens; CDN purgers connect here too.
+#: Sent after a transaction commits, once per invalidation, with ``invalidation=`` and
+#: ``batched=``: True when a request's :func:`collecting` scope holds it and will send it
+#: again, with the rest of that request's invalidations, on :data:`collected`.
 invalidated = Signal()
+
+#: Sent once when a request's outermost :func:`collecting` scope closes, with
+#: ``invalidations=`` (a tuple, in the order applied, no duplicates): what that request
+#: invalidated. CDN purgers batch on it.
+collected = Signal()
 
 
 class InvalidationError(MizanError, ValueError):
@@ -176,11 +182,15 @@ def collecting() -> Iterator[list[Invalidation]]:
     if current is not None:  # already collecting (middleware around the GraphQL view)
         yield current
         return
-    token = _reported.set([])
+    applied: list[Invalidation] = []
+    token = _reported.set(applied)
     try:
-        yield _reported.get()  # type: ignore[misc]
+        yield applied
     finally:
         _reported.reset(token)
+        # Also when the view raised: what committed before the error stays committed.
+        if applied:
+            collected.send(sender=Invalidation, invalidations=tuple(applied))
 
 
 def current_invalidations() -> list[Invalidation]:
@@ -220,9 +230,12 @@ def _apply(item: Invalidation, report: list[Invalidation] | None) -> None:
     from mizan.schema import get_schema
 
     get_schema().cache.invalidate(item)
+    # A scope that closed before this commit (a transaction outliving the request's
+    # collection) will never send it on `collected`: receivers must act on it now.
+    batched = report is not None and report is _reported.get()
     if report is not None and item not in report:
         report.append(item)
-    invalidated.send(sender=Invalidation, invalidation=item)
+    invalidated.send(sender=Invalidation, invalidation=item, batched=batched)
 
 
 def invalidate_on(

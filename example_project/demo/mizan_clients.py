@@ -8,6 +8,7 @@ from typing import Annotated
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from pydantic import BaseModel, Field
@@ -157,10 +158,13 @@ def notes(request, limit: Annotated[int, Field(ge=1, le=50)] = 10) -> list[NoteO
 @client(auth=True)
 def add_note(request, note: NewNote) -> NoteOut:
     """Write a note. Refuses a note identical to the latest one."""
-    latest = request.user.notes.first()
-    if latest is not None and latest.text == note.text:
-        raise ClientError("You just wrote that.", code="DUPLICATE_NOTE")
-    created = Note.objects.create(owner=request.user, text=note.text)
+    # Written first, then checked: the refusal rolls the write back, and with it the
+    # invalidation invalidate_on(Note, ...) scheduled, so nothing is purged.
+    with transaction.atomic():
+        created = Note.objects.create(owner=request.user, text=note.text)
+        previous = request.user.notes.exclude(pk=created.pk).first()
+        if previous is not None and previous.text == note.text:
+            raise ClientError("You just wrote that.", code="DUPLICATE_NOTE")
     return NoteOut(id=created.id, text=created.text, created=created.created)
 
 

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Above the session and CSRF middleware, so it sees the cookies they set.
+    "mizan.middleware.ViewPathCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -87,3 +89,10 @@ MIZAN = {
     # The dev server on port 5173 may open WebSockets too (browsers skip CORS for them).
     "CHANNELS_ALLOWED_ORIGINS": CORS_ALLOWED_ORIGINS,
 }
+
+# `make edge` serves the project behind Varnish and names it here, so invalidations made
+# outside a request through Varnish (the shell, a task, a request to the origin) purge it too.
+if os.environ.get("MIZAN_EDGE_VARNISH"):
+    MIZAN["PURGERS"] = [
+        {"BACKEND": "mizan.edge.purgers.Varnish", "SERVERS": [os.environ["MIZAN_EDGE_VARNISH"]]}
+    ]

@@ -7,8 +7,10 @@ them, so purging by key drops exactly the affected responses.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from urllib.parse import quote
+
+from django.http.response import HttpResponseBase
 
 Scalar = bool | int | str
 
@@ -36,3 +38,13 @@ def surrogate_keys(
     if len(" ".join(keys)) > max_bytes:
         keys = sorted({surrogate_key(c) for c, _ in reads})
     return keys
+
+
+def set_key_headers(response: HttpResponseBase, keys: Sequence[str]) -> None:
+    """Name ``keys`` in each header of ``SURROGATE_KEY_HEADERS`` (Cloudflare's
+    ``Cache-Tag`` comma-separated, the others space-separated)."""
+    from mizan.conf import mizan_settings
+
+    for header in mizan_settings.SURROGATE_KEY_HEADERS if keys else ():
+        separator = ", " if header.lower() == "cache-tag" else " "
+        response[header] = separator.join(keys)

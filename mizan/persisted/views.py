@@ -18,7 +18,7 @@ from graphql import ExecutionResult, execute
 
 from mizan.cache import MISS
 from mizan.conf import mizan_settings
-from mizan.edge.keys import surrogate_keys
+from mizan.edge.keys import set_key_headers, surrogate_keys
 from mizan.http import cacheable, etag_of, no_store
 from mizan.persisted.canonical import BadParameter
 from mizan.persisted.operations import PersistedOperation, context_operation_name
@@ -153,9 +153,7 @@ class Served:
         hit: bool = False,
     ) -> HttpResponseBase:
         operation = self.operation
-        for header in mizan_settings.SURROGATE_KEY_HEADERS if keys else ():
-            separator = ", " if header.lower() == "cache-tag" else " "
-            response[header] = separator.join(keys)
+        set_key_headers(response, keys)
         if mizan_settings.DEBUG_HEADERS:
             scope = "public" if operation.public else "private"
             response["X-Mizan-Cache"] = (
