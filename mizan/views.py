@@ -25,7 +25,6 @@ from strawberry.django.views import GraphQLView
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.base import BaseRequestProtocol
-from strawberry.schema.base import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -34,7 +33,7 @@ from mizan.conf import mizan_settings
 from mizan.contexts import collecting, current_invalidations
 from mizan.http import cacheable, no_store, report
 from mizan.persisted.apq import Refused, document_for
-from mizan.schema import get_schema
+from mizan.schema import CurrentSchema, get_schema
 
 
 @dataclass(slots=True)
@@ -106,13 +105,7 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         view = csrf_exempt(super().as_view(**initkwargs))
         return transaction.non_atomic_requests(view)
 
-    @property
-    def schema(self) -> BaseSchema:
-        return get_schema().schema
-
-    @schema.setter
-    def schema(self, value: BaseSchema) -> None:  # Strawberry's __init__ assigns it
-        pass
+    schema = CurrentSchema()
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("multipart_uploads_enabled", True)

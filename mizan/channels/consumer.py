@@ -15,7 +15,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest
 from strawberry.channels import GraphQLWSConsumer
-from strawberry.schema.base import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -23,7 +22,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
 from mizan.conf import mizan_settings
-from mizan.schema import get_schema
+from mizan.schema import CurrentSchema
 from mizan.views import MizanContext
 
 TOO_BIG = 4413  # a close code in the application range, after HTTP's 413
@@ -88,13 +87,7 @@ class MizanWSConsumer(GraphQLWSConsumer[ChannelsContext, None]):
         )
         self.max_message_bytes: int = mizan_settings.CHANNELS_MAX_MESSAGE_BYTES
 
-    @property
-    def schema(self) -> BaseSchema:
-        return get_schema().schema
-
-    @schema.setter
-    def schema(self, value: BaseSchema) -> None:  # Strawberry's __init__ assigns it
-        pass
+    schema = CurrentSchema()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         size = len(text_data.encode()) if text_data else len(bytes_data or b"")
