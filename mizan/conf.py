@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings as django_settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 DEFAULTS: dict[str, Any] = {
     # Serve GraphiQL to browsers that GET graphql/ asking for text/html.
@@ -60,13 +62,31 @@ DEFAULTS: dict[str, Any] = {
 
 
 class Settings:
-    """Attribute access to ``settings.MIZAN`` merged over :data:`DEFAULTS`."""
+    """Attribute access to ``settings.MIZAN`` merged over :data:`DEFAULTS`.
+
+    The merge is kept until Django says the setting changed (``override_settings``
+    and pytest-django's ``settings`` send ``setting_changed``): a hot path reads
+    several settings per request."""
+
+    _merged: dict[str, Any] | None = None
 
     def __getattr__(self, name: str) -> Any:
         if name not in DEFAULTS:
             raise AttributeError(f"mizan has no setting {name!r}")
-        user: dict[str, Any] = getattr(django_settings, "MIZAN", None) or {}
-        return user.get(name, DEFAULTS[name])
+        merged = self._merged
+        if merged is None:
+            user = getattr(django_settings, "MIZAN", None)
+            merged = self._merged = {**DEFAULTS, **(user if isinstance(user, dict) else {})}
+        return merged[name]
+
+    def reload(self) -> None:
+        self._merged = None
 
 
 mizan_settings = Settings()
+
+
+@receiver(setting_changed)
+def _reload(*, setting: str, **kwargs: Any) -> None:
+    if setting == "MIZAN":
+        mizan_settings.reload()
