@@ -14,11 +14,12 @@ an error. Concurrent misses of one key compute once per process.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,7 @@ logger = logging.getLogger("mizan.cache")
 MISS = object()
 GENERATION_TTL = 7 * 24 * 3600
 Scope = tuple[tuple[str, Any], ...]
+Reads = tuple[tuple[str, Scope], ...]  # (context, key-param scope) pairs a value depends on
 
 
 def _digest(*parts: object) -> str:
@@ -67,6 +69,19 @@ class Slot:
     generations: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=4096)
+def _slot(
+    version: str, kind: str, parts: tuple[object, ...], reads: tuple[tuple[str, Scope], ...]
+) -> Slot:
+    # Remembered: a hot key's digests are computed once, not on every hit.
+    generations = []
+    for context, scope in reads:
+        generations.append(generation_key(context))
+        if scope:
+            generations.append(generation_key(context, scope))
+    return Slot(f"mizan:{version}:{kind}:{_digest(*parts)}", tuple(generations))
+
+
 class ContextCache:
     def __init__(self, version: str) -> None:
         self.version = version
@@ -78,15 +93,10 @@ class ContextCache:
     def backend(self) -> BaseCache:
         return caches[mizan_settings.CACHE_ALIAS]
 
-    def slot(self, kind: str, *parts: object, reads: Iterable[tuple[str, Scope]]) -> Slot:
+    def slot(self, kind: str, *parts: object, reads: Reads) -> Slot:
         """The slot of a value identified by ``parts`` that reads the given context scopes:
         each depends on its context's token and, when scoped, on its scope's."""
-        generations = []
-        for context, scope in reads:
-            generations.append(generation_key(context))
-            if scope:
-                generations.append(generation_key(context, scope))
-        return Slot(f"mizan:{self.version}:{kind}:{_digest(*parts)}", tuple(generations))
+        return _slot(self.version, kind, parts, reads)
 
     def lookup(self, slot: Slot) -> tuple[Any, tuple[str, ...]]:
         """``(value, tokens)`` on a hit; ``(MISS, tokens)`` otherwise, the tokens to store a

@@ -91,12 +91,14 @@ class Served:
         self.compiled = compiled
         self.operation = operation
 
-    def reads(self, variables: dict[str, Any]) -> list[tuple[str, tuple[tuple[str, Any], ...]]]:
+    def reads(
+        self, variables: dict[str, Any]
+    ) -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
         contexts = self.compiled.contexts
-        return [
+        return tuple(
             (read.context, read.scope(variables, contexts[read.context].key_types))
             for read in self.operation.reads
-        ]
+        )
 
     def respond(
         self, request: HttpRequest, variables: dict[str, Any], query_string: str

@@ -197,7 +197,7 @@ class Call:
             scope,
             translation.get_language() or "",
             arguments,
-            reads=[(context.name, context.scope(kwargs))],
+            reads=((context.name, context.scope(kwargs)),),
         )
 
     def invalidate(self, kwargs: dict[str, Any], result: Any) -> None:
