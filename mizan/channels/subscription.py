@@ -19,6 +19,7 @@ from mizan.definitions import ChannelDef
 from mizan.schema.resolvers import Call, bad_input, to_graphql_error
 
 from .channel import MESSAGE_TYPE, ReactChannel, _group, authorize, call_hook, parse_params
+from .hub import hub
 
 logger = logging.getLogger("mizan")
 
@@ -78,15 +79,13 @@ async def _events(
     model: type[pydantic.BaseModel] = channel.message
     subscribed = False
     try:
-        # Strawberry's consumer counts joins per group, so two subscriptions to one
-        # room on one socket share the membership and the last to leave discards it.
-        async with consumer.listen_to_channel(MESSAGE_TYPE, groups=[group]) as events:
+        # The process joins the group once, however many local subscriptions listen to
+        # it; two subscriptions to one room on one socket each get every message.
+        async with hub().listen(consumer.channel_layer, group) as events:
             await call_hook(instance.on_subscribe, params)
             subscribed = True
             async for event in events:
-                # Every broadcast has one event type; a socket subscribed to several
-                # groups gets each event once per subscription and keeps its own.
-                if event.get("group") == group:
+                if event.get("type") == MESSAGE_TYPE and event.get("group") == group:
                     yield model.model_validate_json(event["message"])
     except Exception as exc:
         # A hook's ClientError keeps its code; anything else (the layer's Redis gone, a

@@ -15,6 +15,7 @@ from django.core.asgi import get_asgi_application
 from django.test import AsyncClient
 
 from mizan import wrap_asgi
+from mizan.channels.hub import hub
 
 GRAPHQL = "/api/mizan/graphql/"
 PROTOCOL = "graphql-transport-ws"
@@ -68,9 +69,20 @@ class Socket:
 
 
 def members(layer: Any, group: str) -> int:
-    """How many channels the in-memory layer has in ``group``."""
+    """How many channels the in-memory layer has in ``group``: 1 while this process's
+    hub listens to it, however many subscriptions do."""
     assert isinstance(layer, InMemoryChannelLayer)
     return len(layer.groups.get(group, {}))
+
+
+def listeners(layer: Any, group: str) -> int:
+    """How many local subscriptions the running loop's hub feeds from ``group``."""
+    return hub().members(layer, group)
+
+
+def hub_groups(layer: Any) -> list[str]:
+    """The groups of ``layer`` the running loop's hub has joined."""
+    return [group for (joined, group) in hub().groups if joined is layer]
 
 
 async def eventually(condition: Callable[[], Any], timeout: float = 2.0) -> None:

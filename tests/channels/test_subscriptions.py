@@ -14,7 +14,7 @@ from mizan.channels import ReactChannel
 from mizan.channels.groups import group_name
 from mizan.client import client
 from mizan.exceptions import Unauthenticated
-from tests.channels.conftest import GRAPHQL, Socket, eventually, members
+from tests.channels.conftest import GRAPHQL, Socket, eventually, hub_groups, listeners, members
 
 SUBSCRIBE = "subscription($room: String!) { chatChannel(room: $room) { text author } }"
 
@@ -170,7 +170,8 @@ async def test_complete_leaves_the_group_and_calls_on_unsubscribe(
     await socket.subscribe("1", SUBSCRIBE, {"room": "lobby"})
     await socket.subscribe("2", SUBSCRIBE, {"room": "lobby"})
     await eventually(lambda: len([e for e in events if e[0] == "subscribe"]) == 2)
-    assert members(layer, room("lobby")) == 1  # one socket, one membership
+    assert members(layer, room("lobby")) == 1  # one process, one membership
+    assert listeners(layer, room("lobby")) == 2  # the hub feeds both subscriptions
 
     await chat.asend({"text": "both"}, room="lobby")
     assert {(await socket.receive())["id"], (await socket.receive())["id"]} == {"1", "2"}
@@ -178,12 +179,14 @@ async def test_complete_leaves_the_group_and_calls_on_unsubscribe(
     await socket.complete("1")
     await eventually(lambda: ("unsubscribe", ("lobby", "ada")) in events)
     assert members(layer, room("lobby")) == 1  # subscription 2 still listens
+    assert listeners(layer, room("lobby")) == 1
     await chat.asend({"text": "one"}, room="lobby")
     assert (await socket.receive())["id"] == "2"
     assert await socket.nothing()
 
     await socket.complete("2")
     await eventually(lambda: members(layer, room("lobby")) == 0)
+    assert listeners(layer, room("lobby")) == 0 and hub_groups(layer) == []
     await eventually(lambda: events.count(("unsubscribe", ("lobby", "ada"))) == 2)
     await socket.close()
 
@@ -197,6 +200,7 @@ async def test_disconnect_cleans_up_group_membership(app: Any, layer: Any, login
 
     await socket.close()
     assert layer.groups == {}  # nothing left behind, not even empty groups
+    assert hub_groups(layer) == []  # and the hub forgot both
     assert sorted(e for e in events if e[0] == "unsubscribe") == [
         ("unsubscribe", ("kitchen", "ada")),
         ("unsubscribe", ("lobby", "ada")),
