@@ -16,7 +16,7 @@ from django.http.response import HttpResponseBase
 from django.utils import translation
 from graphql import ExecutionResult, execute
 
-from mizan.cache import MISS
+from mizan.cache import MISS, Reads
 from mizan.conf import mizan_settings
 from mizan.edge.keys import set_key_headers, surrogate_keys
 from mizan.http import cacheable, etag_of, no_store
@@ -91,9 +91,7 @@ class Served:
         self.compiled = compiled
         self.operation = operation
 
-    def reads(
-        self, variables: dict[str, Any]
-    ) -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
+    def reads(self, variables: dict[str, Any]) -> Reads:
         contexts = self.compiled.contexts
         return tuple(
             (read.context, read.scope(variables, contexts[read.context].key_types))
