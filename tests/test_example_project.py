@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "example_project"
+from tests.example import ROOT, example_env, run_manage
 
 
 def manage(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "MIZAN_EXAMPLE_DB": str(tmp_path / "db.sqlite3"),
-        "DJANGO_SETTINGS_MODULE": "example.settings",
-    }
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=EXAMPLE,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_manage(example_env(tmp_path), *args)
 
 
 def test_committed_schema_graphql_is_fresh(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import time
@@ -18,9 +17,9 @@ import pytest
 import redis.asyncio
 import websockets
 
+from tests.example import EXAMPLE, example_env, manage
 from tests.services import free_port, listening, need_redis
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "example_project"
 GROUP = "mizan.chatChannel.chat_lobby"
 
 SESSION = """
@@ -45,25 +44,12 @@ ChatChannel.send(
 class Example:
     def __init__(self, tmp_path: Path, redis_url: str) -> None:
         self.prefix = f"mizan-test-{uuid.uuid4().hex[:8]}"
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "example.settings",
-            "MIZAN_EXAMPLE_DB": str(tmp_path / "db.sqlite3"),
-            "MIZAN_EXAMPLE_REDIS": redis_url,
-            "MIZAN_EXAMPLE_REDIS_PREFIX": self.prefix,
-        }
+        self.env = example_env(
+            tmp_path, MIZAN_EXAMPLE_REDIS=redis_url, MIZAN_EXAMPLE_REDIS_PREFIX=self.prefix
+        )
 
     def manage(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=EXAMPLE,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout
+        return manage(self.env, *args)
 
     def serve(self, port: int) -> subprocess.Popen[bytes]:
         return subprocess.Popen(

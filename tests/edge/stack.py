@@ -14,10 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from mizan.edge.vcl import render_vcl
+from tests.example import EXAMPLE, ROOT, example_env, manage
 from tests.services import free_port, listening
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-EXAMPLE = ROOT / "example_project"
 
 
 @dataclass
@@ -79,27 +77,12 @@ class Stack:
         self.varnishd = varnishd
         self.origin_port = free_port()
         self.varnish_port = free_port()
-        self.env = {
-            **os.environ,
-            "MIZAN_EXAMPLE_DB": str(directory / "db.sqlite3"),
-            "DJANGO_SETTINGS_MODULE": "example.settings",
-            "PYTHONPATH": os.pathsep.join([str(EXAMPLE), str(ROOT)]),
-        }
+        self.env = example_env(directory, PYTHONPATH=os.pathsep.join([str(EXAMPLE), str(ROOT)]))
         self.origin: subprocess.Popen[bytes] | None = None
         self.varnish: subprocess.Popen[bytes] | None = None
 
     def manage(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=EXAMPLE,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
-        return result.stdout
+        return manage(self.env, *args)
 
     def start_origin(self, purge_varnish: bool = False) -> None:
         env = dict(self.env)

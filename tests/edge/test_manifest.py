@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -22,8 +19,7 @@ from mizan.edge import (
 from mizan.edge.manifest import to_json
 from mizan.setup.registry import use_registry
 from tests.edge import urls
-
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.example import EXAMPLE, example_env, manage
 
 
 class Profile(BaseModel):
@@ -256,26 +252,13 @@ class TestResolver:
 
 
 def export(seed: str) -> str:
-    env = {
-        **os.environ,
-        "PYTHONHASHSEED": seed,
-        "DJANGO_SETTINGS_MODULE": "example.settings",
-        "MIZAN_EXAMPLE_DB": "/nonexistent/unused.sqlite3",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "export_edge_manifest"],
-        cwd=ROOT / "example_project",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    # The database is never opened: exporting reads the registry and the URLconf only.
+    env = example_env(Path("/nonexistent"), PYTHONHASHSEED=seed)
+    return manage(env, "export_edge_manifest")
 
 
 def test_example_manifest_is_committed_fresh_and_byte_identical_across_processes() -> None:
     first, second = export("1"), export("2")
     assert first == second
-    committed = (ROOT / "example_project" / "edge-manifest.json").read_text()
+    committed = (EXAMPLE / "edge-manifest.json").read_text()
     assert first == committed, "edge-manifest.json is stale: run `make manifest` and commit it."
