@@ -230,10 +230,6 @@ class Variables:
                 canonical.append((name, to_text(value)))
         return variables, encode(canonical)
 
-    def query_string(self, variables: dict[str, Any]) -> str:
-        """The canonical query string for the given variables (JSON-level values)."""
-        return self.parse([(n, to_text(v)) for n, v in sorted(variables.items())])[1]
-
 
 def encode(pairs: Sequence[tuple[str, str]]) -> str:
     return "&".join(f"{quote(name, safe='')}={quote(text, safe='')}" for name, text in pairs)
