@@ -21,6 +21,17 @@ DEFAULTS: dict[str, Any] = {
     "MAX_DEPTH": 12,
     "MAX_TOKENS": 5000,
     "MAX_ALIASES": 30,
+    # Fields, fragment spreads and inline fragments a document selects, its fragments
+    # expanded (a fragment spread twice counts twice).
+    "MAX_SELECTIONS": 1000,
+    # Times one object field (a response path with selections of its own) may be
+    # selected in one document, its fragments expanded: validation compares every pair.
+    "MAX_REPEATED_FIELDS": 20,
+    # Levels of lists and objects in a request's variables.
+    "MAX_VARIABLES_DEPTH": 20,
+    # Largest request body (JSON POST) or WebSocket message, in bytes; multipart uploads
+    # have MAX_UPLOAD_SIZE.
+    "MAX_BODY_BYTES": 1024 * 1024,
     # Documents whose parse and validation results are kept (LRU).
     "DOCUMENT_CACHE_SIZE": 512,
     # The Django cache (a key of settings.CACHES) holding context functions' results.

@@ -42,6 +42,8 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from mizan.limits import LimitExceeded, Limits, check_document, check_variables
+
 logger = logging.getLogger("mizan")
 
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
@@ -143,10 +145,12 @@ class Executor:
         *,
         max_tokens: int,
         cache_size: int,
+        limits: Limits,
     ) -> None:
         self.schema = schema
         self.rules = rules  # one tuple for the process: validation never rebuilds them
         self.max_tokens = max_tokens
+        self.limits = limits
         self.documents = DocumentCache(self.prepare, max_entries=cache_size)
 
     def document(self, text: str) -> Document:
@@ -157,6 +161,10 @@ class Executor:
             node = parse(text, max_tokens=self.max_tokens)
         except GraphQLError as error:
             return Document(None, (add_code(error, PARSE_FAILED),), {}, None)
+        try:  # before validation, which the limits protect
+            check_document(node, self.limits)
+        except LimitExceeded as refused:
+            return Document(None, (refused.error,), {}, None)
         operations: dict[str, OperationType] = {}
         first: tuple[str | None, OperationType] | None = None
         for definition in node.definitions:
@@ -234,6 +242,10 @@ class Executor:
             raise InvalidOperationTypeError(kind)
         if document.errors:
             return ExecutionResult(None, list(document.errors))
+        try:
+            check_variables(variables, self.limits)
+        except LimitExceeded as refused:
+            return ExecutionResult(None, [refused.error])
         try:
             return execute(
                 self.schema,

@@ -12,6 +12,7 @@ from strawberry.types.graphql import OperationType
 from mizan import execution
 from mizan.client import client
 from mizan.execution import DocumentCache, Executor
+from mizan.limits import Limits
 from mizan.schema import get_schema
 from mizan.setup.registry import use_registry
 from tests.conftest import GraphQL
@@ -94,7 +95,7 @@ def test_limits_hold_for_a_cached_document(gql: GraphQL, settings: Any) -> None:
         assert query in get_schema().executor.documents
     assert first == second
     assert "depth" in second["errors"][0]["message"]
-    assert second["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert second["errors"][0]["extensions"]["code"] == "QUERY_TOO_DEEP"
     assert ran == []
 
 
@@ -182,7 +183,13 @@ class TestExecutor:
     def executor(self, resolver: Any) -> Executor:
         schema = build_schema("type Query { value: String }")
         schema.query_type.fields["value"].resolve = resolver  # type: ignore[union-attr]
-        return Executor(schema, tuple(specified_rules), max_tokens=100, cache_size=8)
+        return Executor(
+            schema,
+            tuple(specified_rules),
+            max_tokens=100,
+            cache_size=8,
+            limits=Limits.from_settings(),
+        )
 
     def test_an_async_resolver_on_the_sync_path_is_awaited(self) -> None:
         async def value(root: Any, info: Any) -> str:

@@ -23,14 +23,7 @@ from graphql import (
     specified_rules,
 )
 from strawberry import Schema
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
@@ -45,6 +38,7 @@ from mizan.contexts import ContextDef, build_contexts, resolve_affects
 from mizan.definitions import ChannelDef, FunctionDef, Kind
 from mizan.exceptions import RegistrationError
 from mizan.execution import PARSE_FAILED, VALIDATION_FAILED, Executor, add_code, execution_code
+from mizan.limits import Limits, LimitsExtension
 from mizan.persisted.operations import PersistedOperation, build_operations
 from mizan.schema.directives import Auth, AuthLevel
 from mizan.schema.resolvers import Call
@@ -142,12 +136,13 @@ def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef])
 
     query_fields = roots[Kind.QUERY] or [_placeholder_query()]
     rules = _limit_rules()
+    limits = Limits.from_settings()
     schema = MizanSchema(
         query=types.create_type("Query", query_fields),
         mutation=_root_type(types, "Mutation", roots[Kind.MUTATION]),
         subscription=_root_type(types, "Subscription", roots[Kind.SUBSCRIPTION]),
         types=[AuthLevel],
-        extensions=_extensions(rules),
+        extensions=_extensions(rules, limits),
     )
     # The SDL versions cache keys: a deploy that changes a type never reads an old shape.
     cache = ContextCache(version=hashlib.sha256(schema.as_str().encode()).hexdigest()[:12])
@@ -185,6 +180,7 @@ def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef])
         (*specified_rules, *rules, *STRAWBERRY_RULES),
         max_tokens=mizan_settings.MAX_TOKENS,
         cache_size=mizan_settings.DOCUMENT_CACHE_SIZE,
+        limits=limits,
     )
     compiled = CompiledSchema(
         schema,
@@ -301,17 +297,15 @@ def introspection_allowed() -> bool:
 
 def _limit_rules() -> list[type[ASTValidationRule]]:
     # Rule classes are made once, here: a new class per request would never hit the
-    # validation cache, which is keyed by the rules.
-    rules = [
-        *QueryDepthLimiter(max_depth=mizan_settings.MAX_DEPTH).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=mizan_settings.MAX_ALIASES).validation_rules,
-    ]
+    # validation cache, which is keyed by the rules. Depth, aliases and selections are
+    # not rules: mizan.limits checks them before validation, which they protect.
+    rules: list[type[ASTValidationRule]] = []
     if not introspection_allowed():
         rules += DisableIntrospection().validation_rules
     return rules
 
 
-def _extensions(rules: list[type[ASTValidationRule]]) -> list[Any]:
+def _extensions(rules: list[type[ASTValidationRule]], limits: Limits) -> list[Any]:
     """The same limits for operations run through Strawberry's own path."""
     size = mizan_settings.DOCUMENT_CACHE_SIZE
     max_tokens = mizan_settings.MAX_TOKENS
@@ -319,5 +313,5 @@ def _extensions(rules: list[type[ASTValidationRule]]) -> list[Any]:
         partial(MaxTokensLimiter, max_token_count=max_tokens),
         partial(ParserCache, maxsize=size),
         partial(AddValidationRules, rules),
-        partial(ValidationCache, maxsize=size),
+        partial(LimitsExtension, limits=limits, maxsize=size),
     ]
