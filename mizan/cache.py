@@ -18,6 +18,7 @@ import functools
 import hashlib
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -29,12 +30,13 @@ from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 
 from mizan.conf import mizan_settings
-from mizan.contexts import ContextDef, Invalidation
+from mizan.contexts import ContextDef, Invalidation, started
 
 logger = logging.getLogger("mizan.cache")
 
 MISS = object()
 GENERATION_TTL = 7 * 24 * 3600
+RETRY_BACKOFF = 0.05  # seconds before the first retry of an invalidation; doubled after
 Scope = tuple[tuple[str, Any], ...]
 Reads = tuple[tuple[str, Scope], ...]  # (context, key-param scope) pairs a value depends on
 
@@ -54,6 +56,30 @@ def scope_of(context: ContextDef, request: HttpRequest) -> str | None:
     session = getattr(request, "session", None)
     key = getattr(session, "session_key", None)
     return f"session:{key}" if key else None
+
+
+def new_token(*, stamped: bool = True) -> str:
+    """A generation token: when it was minted (``time.time_ns()``, hex), and a random part.
+
+    A scope's first token is stamped 0: it replaces no older value."""
+    return f"{time.time_ns() if stamped else 0:x}.{uuid.uuid4().hex[:20]}"
+
+
+def minted(token: object) -> int:
+    """When ``token`` was minted (0 when unknown)."""
+    stamp, dot, _ = str(token).partition(".")
+    try:
+        return int(stamp, 16) if dot else 0
+    except ValueError:
+        return 0
+
+
+def storable(tokens: tuple[str, ...]) -> bool:
+    """Whether a value computed under ``tokens`` in the current request may be stored:
+    not if one of them was minted after the request started (see
+    :func:`mizan.contexts.started`)."""
+    since = started()
+    return since is None or all(minted(token) <= since for token in tokens)
 
 
 def generation_key(context: str, scope: Scope = ()) -> str:
@@ -112,21 +138,39 @@ class ContextCache:
             return MISS, tokens  # type: ignore[return-value]
         for key in slot.generations:  # first use of a scope: mint its token (or lose a race)
             if found.get(key) is None:
-                backend.add(key, uuid.uuid4().hex, GENERATION_TTL)
+                backend.add(key, new_token(stamped=False), GENERATION_TTL)
         current = backend.get_many(list(slot.generations))
         return MISS, tuple(str(current.get(key)) for key in slot.generations)
 
     def store(self, slot: Slot, tokens: tuple[str, ...], value: Any, ttl: int) -> None:
-        self.write(slot.key, (tokens, value), ttl)
+        if storable(tokens):
+            self.write(slot.key, (tokens, value), ttl)
 
     # --- invalidation ---------------------------------------------------------------
 
-    def invalidate(self, item: Invalidation) -> None:
+    def invalidate(self, item: Invalidation) -> bool:
+        """Swap ``item``'s generation token; retried ``INVALIDATION_RETRIES`` times with
+        backoff. When every try fails the entries that read it stay until they expire,
+        their context's ``ttl`` at most: logged as an error, and ``False``."""
         key = generation_key(item.context, item.params)
-        try:
-            self.backend.set(key, uuid.uuid4().hex, GENERATION_TTL)
-        except Exception as exc:
-            logger.error("mizan cache: could not invalidate %s: %s", key, exc)
+        retries = max(0, int(mizan_settings.INVALIDATION_RETRIES))
+        for attempt in range(retries + 1):
+            try:
+                self.backend.set(key, new_token(), GENERATION_TTL)
+                return True
+            except Exception as exc:
+                if attempt == retries:
+                    logger.error(
+                        "mizan cache: could not invalidate %s after %d tries (%s); its "
+                        "entries stay until they expire (their context's ttl)",
+                        key,
+                        retries + 1,
+                        exc,
+                    )
+                    return False
+                logger.warning("mizan cache: invalidating %s failed (%s); retrying", key, exc)
+                time.sleep(RETRY_BACKOFF * 2**attempt)
+        return False  # pragma: no cover  (the loop returns)
 
     # --- get or compute -------------------------------------------------------------
 

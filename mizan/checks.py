@@ -103,3 +103,40 @@ def check_purgers(**kwargs: Any) -> list[CheckMessage]:
             )
         ]
     return []
+
+
+INVALIDATION_MIDDLEWARE = "mizan.middleware.InvalidationMiddleware"
+SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"
+
+
+@register(Tags.compatibility)
+def check_middleware(**kwargs: Any) -> list[CheckMessage]:
+    """Read-your-writes for session state: invalidations apply again once the session is
+    saved, which only a middleware above ``SessionMiddleware`` sees happen."""
+    middleware = list(getattr(settings, "MIDDLEWARE", None) or ())
+    if SESSION_MIDDLEWARE not in middleware:
+        return []
+    hint = (
+        f"Put {INVALIDATION_MIDDLEWARE!r} in MIDDLEWARE above {SESSION_MIDDLEWARE!r}: "
+        "a mutation's invalidations then apply after the session it changed is saved."
+    )
+    if INVALIDATION_MIDDLEWARE not in middleware:
+        return [
+            Warning(
+                "A function that reads the session can be cached stale after a mutation "
+                f"that changed it: {INVALIDATION_MIDDLEWARE} is not installed.",
+                hint=hint,
+                id="mizan.W010",
+            )
+        ]
+    if middleware.index(INVALIDATION_MIDDLEWARE) > middleware.index(SESSION_MIDDLEWARE):
+        return [
+            Error(
+                f"{INVALIDATION_MIDDLEWARE} is below {SESSION_MIDDLEWARE}: invalidations would "
+                "apply before the session is saved, and a reader could cache the old session "
+                "under the new generation.",
+                hint=hint,
+                id="mizan.E010",
+            )
+        ]
+    return []

@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_ALIAS": "default",
     # Seconds a context's entries live unless the context declares ttl=.
     "CONTEXT_TTL": 300,
+    # Retries (with backoff from 50 ms, doubling) of an invalidation the cache refuses;
+    # after the last, the entries it meant to drop stay until they expire (ttl).
+    "INVALIDATION_RETRIES": 3,
     # A JSON file {id: document} of trusted client documents (as GraphQL codegen emits it).
     "PERSISTED_DOCUMENTS": "",
     # Production: run only persisted and trusted documents; GraphiQL and introspection off.

@@ -12,14 +12,16 @@ import dataclasses
 import difflib
 import enum
 import functools
+import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
-from contextvars import ContextVar
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager, suppress
+from contextvars import ContextVar, Token
 from functools import partial
 from typing import Any
 
 import pydantic
+from asgiref.sync import sync_to_async
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
@@ -173,24 +175,86 @@ def _suggest(name: str, known: Mapping[str, Any]) -> str:
 # --- invalidation -----------------------------------------------------------------
 
 _reported: ContextVar[list[Invalidation] | None] = ContextVar("mizan_invalidations", default=None)
+_started: ContextVar[int | None] = ContextVar("mizan_request_started", default=None)
 
 
 @contextmanager
 def collecting() -> Iterator[list[Invalidation]]:
-    """Collect the invalidations applied while handling one request (for its response)."""
+    """Collect the invalidations applied while handling one request (for its response).
+
+    Each invalidation applies when its transaction commits, and the outermost scope
+    applies them all once more as it closes: after every write of the request is
+    visible when that scope wraps the session's save (``InvalidationMiddleware``
+    above ``SessionMiddleware``). A reader that loaded the old session before then
+    and cached what it computed under the first tokens loses that entry; one that
+    looks its entry up after the second application stores nothing (see
+    :func:`started`).
+    """
     current = _reported.get()
     if current is not None:  # already collecting (middleware around the GraphQL view)
         yield current
         return
-    applied: list[Invalidation] = []
-    token = _reported.set(applied)
+    applied, tokens = _open()
     try:
         yield applied
     finally:
-        _reported.reset(token)
-        # Also when the view raised: what committed before the error stays committed.
+        _close(applied, tokens)
+
+
+@asynccontextmanager
+async def acollecting() -> AsyncIterator[list[Invalidation]]:
+    """:func:`collecting` for async code: the cache is written off the event loop."""
+    current = _reported.get()
+    if current is not None:
+        yield current
+        return
+    applied, tokens = _open()
+    try:
+        yield applied
+    finally:
+        _reset(tokens)
         if applied:
-            collected.send(sender=Invalidation, invalidations=tuple(applied))
+            await sync_to_async(_apply_again)(applied)
+
+
+def _open() -> tuple[list[Invalidation], tuple[Token[Any], Token[Any]]]:
+    applied: list[Invalidation] = []
+    return applied, (_reported.set(applied), _started.set(time.time_ns()))
+
+
+def _close(applied: list[Invalidation], tokens: tuple[Token[Any], Token[Any]]) -> None:
+    _reset(tokens)
+    if applied:
+        _apply_again(applied)
+
+
+def _reset(tokens: tuple[Token[Any], Token[Any]]) -> None:
+    _reported.reset(tokens[0])
+    _started.reset(tokens[1])
+
+
+def _apply_again(applied: list[Invalidation]) -> None:
+    # Also when the view raised: what committed before the error stays committed.
+    _reapply(applied)
+    collected.send(sender=Invalidation, invalidations=tuple(applied))
+
+
+def started() -> int | None:
+    """When the current request's outermost :func:`collecting` scope opened
+    (``time.time_ns()``), or ``None`` outside one.
+
+    A value computed in a request older than an invalidation of what it read may
+    rest on state that request loaded before the write (its session): the cache
+    does not store it."""
+    return _started.get()
+
+
+def _reapply(items: Sequence[Invalidation]) -> None:
+    from mizan.schema import get_schema
+
+    cache = get_schema().cache
+    for item in items:
+        cache.invalidate(item)
 
 
 def current_invalidations() -> list[Invalidation]:

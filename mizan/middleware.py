@@ -1,31 +1,53 @@
-"""``InvalidationMiddleware`` reports ``invalidate()`` calls made by any view;
-``ViewPathCacheMiddleware`` makes view-path pages cacheable and purgeable at the edge.
+"""``InvalidationMiddleware`` applies a request's invalidations once its writes are
+visible and reports them; ``ViewPathCacheMiddleware`` makes view-path pages cacheable
+and purgeable at the edge.
 
-The GraphQL endpoints report their own invalidations. Add this middleware
-when your other views (a Django form view, an htmx endpoint) call
-``invalidate()`` and the browser or the edge should hear of it through the
-``X-Mizan-Invalidate`` header.
+Put ``InvalidationMiddleware`` above ``SessionMiddleware`` (system check
+``mizan.E010``): the invalidations a request made apply again after the session
+is saved, before the response leaves, so a function that reads the session (a
+cart) is never cached stale under the new generation. It also reports
+``invalidate()`` calls made by any view (a Django form view, an htmx endpoint)
+in the ``X-Mizan-Invalidate`` header.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 
-from mizan.contexts import collecting
+from mizan.contexts import acollecting, collecting
 from mizan.edge.pages import apply_policy, context_of_view
 from mizan.http import report
 
 
 class InvalidationMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    sync_capable = True
+    async_capable = True
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __init__(
+        self,
+        get_response: Callable[[HttpRequest], HttpResponse]
+        | Callable[[HttpRequest], Awaitable[HttpResponse]],
+    ) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self.__acall__(request)
         with collecting() as applied:
-            response = self.get_response(request)
+            response: HttpResponse = self.get_response(request)  # type: ignore[assignment]
+        report(response, applied)
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        async with acollecting() as applied:
+            response: HttpResponse = await self.get_response(request)  # type: ignore[misc]
         report(response, applied)
         return response
 

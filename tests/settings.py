@@ -16,6 +16,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Above the session middleware: invalidations apply again once the session is saved.
+    "mizan.middleware.InvalidationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from mizan.checks import check_schema, check_settings
+from mizan.checks import check_middleware, check_schema, check_settings
 from mizan.client import client
 from mizan.exceptions import RegistrationError
 
@@ -59,3 +59,26 @@ def test_parameters_pydantic_reserves_are_refused(name: str) -> None:
     exec(f"def clash(request, {name}: int) -> int:\n    return 1", namespace)
     with pytest.raises(RegistrationError, match=rf"parameter '{name}' cannot be an argument"):
         client(read_only=True)(namespace["clash"])
+
+
+class TestInvalidationMiddlewareOrder:
+    SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
+    MIZAN = "mizan.middleware.InvalidationMiddleware"
+
+    def test_above_the_session_middleware_is_fine(self, settings: Any) -> None:
+        settings.MIDDLEWARE = [self.MIZAN, self.SESSION]
+        assert check_middleware() == []
+
+    def test_below_it_is_an_error(self, settings: Any) -> None:
+        settings.MIDDLEWARE = [self.SESSION, self.MIZAN]
+        (error,) = check_middleware()
+        assert error.id == "mizan.E010"
+        assert "above" in error.hint
+
+    def test_missing_is_a_warning(self, settings: Any) -> None:
+        settings.MIDDLEWARE = [self.SESSION]
+        assert [m.id for m in check_middleware()] == ["mizan.W010"]
+
+    def test_without_sessions_there_is_nothing_to_order(self, settings: Any) -> None:
+        settings.MIDDLEWARE = []
+        assert check_middleware() == []

@@ -20,6 +20,8 @@ INSTALLED_APPS = [
 # What `django-admin startproject` generates: every variant pays for the same stack.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above the session middleware: invalidations apply again once the session is saved.
+    "mizan.middleware.InvalidationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

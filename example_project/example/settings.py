@@ -32,6 +32,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Above the session and CSRF middleware, so it sees the cookies they set.
     "mizan.middleware.ViewPathCacheMiddleware",
+    # Above the session middleware: invalidations apply again once the session is saved.
+    "mizan.middleware.InvalidationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

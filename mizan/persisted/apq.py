@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from graphql import GraphQLError
@@ -15,6 +16,7 @@ from mizan.schema import get_schema
 logger = logging.getLogger("mizan")
 
 APQ_TTL = 24 * 3600
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class Refused(Exception):
@@ -38,11 +40,17 @@ def document_for(query: str | None, extensions: dict[str, Any] | None) -> str | 
                 'extensions.persistedQuery must be {"version": 1, "sha256Hash": "<hex>"}.',
                 "BAD_REQUEST",
             )
+        if digest in known and query is None:  # a trusted document, by its hash or its id
+            return known[digest].text
+        if not SHA256.fullmatch(digest):  # never a cache key of the client's choosing
+            raise Refused(
+                "extensions.persistedQuery.sha256Hash must be 64 lowercase hex digits "
+                "(the SHA-256 of the document).",
+                "BAD_REQUEST",
+            )
         automatic = mizan_settings.AUTOMATIC_PERSISTED_QUERIES and not trusted_only
         cache = compiled.cache
         if query is None:
-            if digest in known:
-                return known[digest].text
             stored = cache.read(f"mizan:apq:{digest}") if automatic else None
             if isinstance(stored, str):
                 return stored

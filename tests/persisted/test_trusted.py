@@ -155,6 +155,18 @@ def test_apq_rejects_a_hash_that_does_not_match(client: Client) -> None:
     assert "version" in bad["errors"][0]["message"]
 
 
+@pytest.mark.parametrize(
+    "digest",
+    ["abc", "x" * 64, sha(QUERY).upper(), sha(QUERY) + "0", "mizan:apq:" + sha(QUERY), ""],
+)
+def test_an_apq_hash_must_be_64_hex_digits(client: Client, digest: str) -> None:
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
+    for body in ({"extensions": extensions}, {"query": QUERY, "extensions": extensions}):
+        error = post(client, body).json()["errors"][0]
+        assert error["extensions"]["code"] == "BAD_REQUEST"
+        assert "64 lowercase hex digits" in error["message"]
+
+
 def test_a_mutation_by_hash_over_get_is_refused(client: Client, documents: Path) -> None:
     text = 'mutation Shout { shout(text: "a") }'
     response = client.get(
