@@ -207,15 +207,26 @@ ERROR_CODES: dict[str, str] = {
     "NOT_FOUND": "The function raised `Http404`; a form update's `id` names no row it may change.",
     "METHOD_NOT_ALLOWED": "A mutation or a POST-only query (a form's validate) was sent over "
     "GET: status `405`, nothing ran.",
-    "PAYLOAD_TOO_LARGE": "A multipart request over `MAX_UPLOAD_SIZE`: status `413`, nothing ran.",
+    "PAYLOAD_TOO_LARGE": "A multipart request over `MAX_UPLOAD_SIZE`, or another body over "
+    "`MAX_BODY_BYTES`: status `413`, nothing ran.",
+    "QUERY_TOO_DEEP": "An operation nests fields deeper than `MAX_DEPTH` (its fragments "
+    "expanded). Nothing was validated or ran.",
+    "TOO_MANY_ALIASES": "The document uses more than `MAX_ALIASES` aliases, its fragments "
+    "expanded.",
+    "TOO_MANY_SELECTIONS": "The document selects more than `MAX_SELECTIONS` fields, its "
+    "fragments expanded (a fragment spread twice counts twice).",
+    "FIELD_REPEATED_TOO_OFTEN": "One object field is selected more than `MAX_REPEATED_FIELDS` "
+    "times at one response path; the message names the path.",
+    "VARIABLES_TOO_DEEP": "The variables nest lists and objects deeper than "
+    "`MAX_VARIABLES_DEPTH`.",
     "URI_TOO_LONG": "A persisted URL longer than `MAX_URL_LENGTH`: status `414`.",
     "INTERNAL_SERVER_ERROR": "The function raised anything else. The client sees `Internal "
     "server error.` and nothing more; the server logs the traceback on the `mizan` logger. "
     "With `DEBUG = True` the message shows the exception.",
     "GRAPHQL_PARSE_FAILED": "The document is not valid GraphQL, or has more than `MAX_TOKENS` "
     "tokens.",
-    "GRAPHQL_VALIDATION_FAILED": "The document asks for unknown fields or arguments, or breaks "
-    "a limit (`MAX_DEPTH`, `MAX_ALIASES`, introspection switched off).",
+    "GRAPHQL_VALIDATION_FAILED": "The document asks for unknown fields or arguments, spreads a "
+    "fragment within itself, or asks for introspection switched off.",
     "PERSISTED_QUERY_NOT_FOUND": "An automatic persisted query's hash names no document "
     "mizan knows: send the query with it to register it.",
     "TRUSTED_DOCUMENTS_ONLY": "`TRUSTED_DOCUMENTS_ONLY` is on and the document is neither "

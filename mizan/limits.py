@@ -67,7 +67,9 @@ class Limits:
 class LimitExceeded(Exception):
     """A request over one of the limits; ``error`` is what the client is told."""
 
-    def __init__(self, message: str, code: str, setting: str | None, limit: int | None) -> None:
+    def __init__(
+        self, message: str, *, code: str, setting: str | None = None, limit: int | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.setting = setting
@@ -87,9 +89,9 @@ def check_body_size(size: int, limits: Limits) -> None:
         raise LimitExceeded(
             f"The request is {size} bytes; the limit is {limits.max_body_bytes} bytes "
             "(MIZAN['MAX_BODY_BYTES']).",
-            "PAYLOAD_TOO_LARGE",
-            "MAX_BODY_BYTES",
-            limits.max_body_bytes,
+            code="PAYLOAD_TOO_LARGE",
+            setting="MAX_BODY_BYTES",
+            limit=limits.max_body_bytes,
         )
 
 
@@ -101,9 +103,9 @@ def check_variables(variables: object, limits: Limits) -> None:
         raise LimitExceeded(
             f"The variables are nested more than {limit} levels deep "
             "(MIZAN['MAX_VARIABLES_DEPTH']).",
-            "VARIABLES_TOO_DEEP",
-            "MAX_VARIABLES_DEPTH",
-            limit,
+            code="VARIABLES_TOO_DEEP",
+            setting="MAX_VARIABLES_DEPTH",
+            limit=limit,
         )
 
 
@@ -159,18 +161,18 @@ def check_document(document: DocumentNode, limits: Limits) -> None:
         raise LimitExceeded(
             f"The document selects {selections} fields, its fragments expanded; the "
             f"limit is {limits.max_selections} (MIZAN['MAX_SELECTIONS']).",
-            "TOO_MANY_SELECTIONS",
-            "MAX_SELECTIONS",
-            limits.max_selections,
+            code="TOO_MANY_SELECTIONS",
+            setting="MAX_SELECTIONS",
+            limit=limits.max_selections,
         )
     aliases = sum(_total(own, totals, op).aliases for op in operations)
     if aliases > limits.max_aliases:
         raise LimitExceeded(
             f"The document uses {aliases} aliases, its fragments expanded; the limit is "
             f"{limits.max_aliases} (MIZAN['MAX_ALIASES']).",
-            "TOO_MANY_ALIASES",
-            "MAX_ALIASES",
-            limits.max_aliases,
+            code="TOO_MANY_ALIASES",
+            setting="MAX_ALIASES",
+            limit=limits.max_aliases,
         )
     for operation in operations:
         depth = _total(own, totals, operation).depth
@@ -179,9 +181,9 @@ def check_document(document: DocumentNode, limits: Limits) -> None:
             raise LimitExceeded(
                 f"Operation {name!r} is {depth} levels deep; the maximum depth is "
                 f"{limits.max_depth} (MIZAN['MAX_DEPTH']).",
-                "QUERY_TOO_DEEP",
-                "MAX_DEPTH",
-                limits.max_depth,
+                code="QUERY_TOO_DEEP",
+                setting="MAX_DEPTH",
+                limit=limits.max_depth,
             )
     # Expanding is safe now: the selections are bounded.
     for root in roots:
@@ -192,9 +194,9 @@ def check_document(document: DocumentNode, limits: Limits) -> None:
                 f"expanded; one object field may be selected at most "
                 f"{limits.max_repeated_fields} times in one place "
                 "(MIZAN['MAX_REPEATED_FIELDS']). Select it once.",
-                "FIELD_REPEATED_TOO_OFTEN",
-                "MAX_REPEATED_FIELDS",
-                limits.max_repeated_fields,
+                code="FIELD_REPEATED_TOO_OFTEN",
+                setting="MAX_REPEATED_FIELDS",
+                limit=limits.max_repeated_fields,
             )
 
 
@@ -246,9 +248,7 @@ def _combine(
                     raise LimitExceeded(
                         f'Cannot spread fragment "{spread}" within itself'
                         + ("." if spread == name else f' via "{name}".'),
-                        "GRAPHQL_VALIDATION_FAILED",
-                        None,
-                        None,
+                        code="GRAPHQL_VALIDATION_FAILED",
                     )
                 if spread in fragments and spread not in totals:
                     path.append((spread, _spreads(own, fragments, spread)))
