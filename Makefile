@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 EDGE_PORT ?= 6081
 
-.PHONY: install demo edge test lint docs docs-serve schema manifest pins bench bench-edge clean
+.PHONY: install demo edge test lint docs docs-serve schema manifest pins bench bench-edge fuzz clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,13 @@ bench: install
 	$(UV) pip install --python $(PY) --quiet -r requirements/bench.txt
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Hostile input against a live server (daphne): generated documents and malformed bodies
+# over every transport; 0 5xx, 0 non-JSON answers, 0 internal messages (docs/guides/limits.md).
+FUZZ_DOCUMENTS ?= 10000
+FUZZ_BODIES ?= 3000
+fuzz: install
+	$(PY) -m tests.fuzz --documents $(FUZZ_DOCUMENTS) --bodies $(FUZZ_BODIES)
 
 # Commit-to-purge latency, stale reads and over-purges behind a real Varnish (docs/guides/edge.md, "Behind Varnish").
 bench-edge: install

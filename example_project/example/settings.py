@@ -6,7 +6,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 SECRET_KEY = "mizan-example-not-secret"
-DEBUG = True
+# MIZAN_EXAMPLE_DEBUG=0 runs it as production would (make fuzz does).
+DEBUG = os.environ.get("MIZAN_EXAMPLE_DEBUG", "1") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "example.urls"
 WSGI_APPLICATION = "example.wsgi.application"

@@ -1,0 +1,22 @@
+// Runs every audit of graphql-http's server suite against URL; prints the results as JSON.
+import { auditServer } from 'graphql-http';
+
+const url = process.argv[2];
+const results = await auditServer({ url });
+const report = await Promise.all(
+  results.map(async (result) => ({
+    id: result.id,
+    name: result.name,
+    status: result.status,
+    reason: result.reason ?? null,
+    response:
+      result.response && result.status !== 'ok'
+        ? {
+            status: result.response.status,
+            contentType: result.response.headers.get('content-type'),
+            body: (await result.response.text()).slice(0, 500),
+          }
+        : null,
+  })),
+);
+process.stdout.write(JSON.stringify(report));
