@@ -30,7 +30,16 @@ def live_example() -> Iterator[int]:
         log = directory / "daphne.log"
         with log.open("ab") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "example.asgi:application"],
+                [
+                    sys.executable,
+                    "-m",
+                    "daphne",
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "example.asgi:application",
+                ],
                 cwd=EXAMPLE,
                 env=env,
                 stdout=out,
