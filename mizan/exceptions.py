@@ -7,7 +7,8 @@
     ├── InvalidationError      ``invalidate()`` / ``invalidate_on()`` named a context or a
     │                          key param that does not exist; raised in the caller
     ├── ManifestError          ``generate_edge_manifest()`` / ``export_edge_manifest``
-    │                          cannot find a view-path function's URL; pass ``view_urls``
+    │                          cannot find a view-path page's URL pattern in the
+    │                          URLconf, or write it for the edge; pass ``view_urls``
     ├── MalformedHeader        ``parse_invalidations()`` got an ``X-Mizan-Invalidate``
     │                          value that is not an RFC 8941 List; nothing of it applies
     ├── BadParameter           a persisted ``ctx/`` or ``q/`` URL names an unknown
