@@ -303,7 +303,7 @@ def exception_tree() -> str:
 
     doc = mizan.exceptions.__doc__ or ""
     drawn = [line for line in doc.splitlines() if line.startswith("    ")]
-    missing = [name for name in mizan.exceptions.__all__ if not any(name in l for l in drawn)]
+    missing = [name for name in mizan.exceptions.__all__ if not any(name in line for line in drawn)]
     if missing:
         raise DocsError(f"mizan/exceptions.py: draw {', '.join(missing)} in the docstring's tree.")
     text = "\n".join(line[4:] for line in drawn).replace("``", "`")
