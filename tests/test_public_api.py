@@ -86,7 +86,11 @@ def test_the_old_import_locations_of_exceptions_still_work() -> None:
 
 
 # Raised and caught inside one module, never seen by a caller: not part of the API.
-INTERNAL = {"mizan.persisted.apq.Refused", "mizan.views.MethodNotAllowed"}
+INTERNAL = {
+    "mizan.persisted.apq.Refused",
+    "mizan.views.MethodNotAllowed",
+    "mizan.limits.LimitExceeded",
+}
 
 
 def test_no_exception_is_defined_outside_mizan_exceptions() -> None:
@@ -228,6 +232,6 @@ def test_importing_mizan_wires_nothing_until_the_app_is_ready() -> None:
     before, after = result.stdout.splitlines()
     assert before == "([], [False, False, False])"
     assert after == (
-        "(['check_allowed_origins', 'check_channel_layer', 'check_purgers', 'check_schema', "
-        "'check_settings'], [True, True, True])"
+        "(['check_allowed_origins', 'check_channel_layer', 'check_middleware', 'check_purgers', "
+        "'check_schema', 'check_settings'], [True, True, True])"
     )
