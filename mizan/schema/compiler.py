@@ -47,8 +47,8 @@ from mizan.definitions import ChannelDef, FunctionDef, Kind
 from mizan.exceptions import RegistrationError
 from mizan.execution import PARSE_FAILED, VALIDATION_FAILED, Executor, add_code, execution_code
 from mizan.persisted.operations import PersistedOperation, build_operations
-from mizan.schema.directives import Auth, AuthLevel
 from mizan.schema import model_types
+from mizan.schema.directives import Auth, AuthLevel
 from mizan.schema.model_types import django_type_of
 from mizan.schema.resolvers import Call, to_graphql_error
 from mizan.schema.types import TypeBuilder, _literal, type_name

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import typing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -58,9 +58,7 @@ def django_type_of(annotation: Any) -> type | None:
     while True:
         origin = typing.get_origin(annotation)
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if origin is typing.Annotated:
-            annotation = args[0]
-        elif origin is not None and args and (len(args) == 1):
+        if origin is not None and len(args) == 1:  # Annotated, Optional, list, a connection
             annotation = args[0]
         else:
             break
@@ -83,7 +81,7 @@ def root_field(
     arguments: list[StrawberryArgument],
     *,
     description: str | None,
-    directives: tuple[object, ...] | list[object],
+    directives: Sequence[object],
     where: str,
 ) -> StrawberryField:
     """The root field of a function whose result is a strawberry-django type."""
@@ -103,10 +101,10 @@ def root_field(
         directives=directives,
         resolver=_function_result,
     )
-    for argument in arguments:
-        if argument.python_name in DJANGO_ARGUMENTS:
+    for own in arguments:
+        if own.python_name in DJANGO_ARGUMENTS:
             raise RegistrationError(
-                f"{where}: parameter {argument.python_name!r} clashes with the argument "
+                f"{where}: parameter {own.python_name!r} clashes with the argument "
                 "strawberry-django adds for filters, ordering or pagination. Rename it."
             )
     extra: list[StrawberryArgument] = []
@@ -165,7 +163,7 @@ def resolver(
     own arguments, then strawberry-django's ``field`` resolver with the rest, the
     function's result as its source."""
 
-    def resolve(root: Any, info: GraphQLResolveInfo, **raw: Any) -> Any:
+    def resolve(root: Any, info: GraphQLResolveInfo[Any], **raw: Any) -> Any:
         mine = {name: raw.pop(name) for name in own if name in raw}
         value = call(root, info, **mine)
         if inspect.isawaitable(value):
@@ -176,7 +174,7 @@ def resolver(
         except Exception as exc:
             raise fail(exc) from exc
 
-    async def _then(value: Any, info: GraphQLResolveInfo, raw: dict[str, Any]) -> Any:
+    async def _then(value: Any, info: GraphQLResolveInfo[Any], raw: dict[str, Any]) -> Any:
         result = await value
         try:
             with optimizing():

@@ -27,7 +27,7 @@ from mizan.cache import ContextCache, Slot, scope_of
 from mizan.contexts import ContextDef, Invalidation, schedule
 from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import ClientError, RegistrationError
-from mizan.schema.types import Decoder, TypeBuilder, result_coercer
+from mizan.schema.types import Decoder, TypeBuilder, result_coercer, validated
 
 logger = logging.getLogger("mizan")
 
@@ -78,7 +78,7 @@ class Call:
                 # Uploaded files (UploadedFile) are checked by isinstance.
                 __config__=pydantic.ConfigDict(arbitrary_types_allowed=True),
                 **{
-                    p.name: (p.annotation, ... if p.required else p.default)
+                    p.name: (validated(p.annotation), ... if p.required else p.default)
                     for p in definition.params
                 },
             )

@@ -26,8 +26,8 @@ import strawberry
 from django.core.files.uploadedfile import UploadedFile
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.file_uploads import Upload
-from strawberry.types.arguments import convert_argument
 from strawberry.scalars import JSON
+from strawberry.types.arguments import convert_argument
 from strawberry.types.base import StrawberryObjectDefinition, get_object_definition
 from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
@@ -345,6 +345,26 @@ class TypeBuilder:
             return data
 
         return decode
+
+
+def validated(annotation: Any) -> Any:
+    """The annotation pydantic validates an argument with: a Strawberry input type (already
+    built by Strawberry from the GraphQL value) is checked with isinstance only, not
+    re-validated as the dataclass it also is."""
+    stripped = _strip(annotation)
+    if (inner := _optional_of(stripped)) is not None:
+        return typing.Optional[validated(inner)]  # noqa: UP045
+    if (item := _list_of(stripped)) is not None:
+        return list[validated(item)]  # type: ignore[misc]
+    if is_strawberry_type(stripped):
+        return typing.Annotated[Any, pydantic.PlainValidator(partial(_instance_of, stripped))]
+    return annotation
+
+
+def _instance_of(cls: type, value: Any) -> Any:
+    if not isinstance(value, cls):
+        raise ValueError(f"expected a {cls.__name__}, got {type(value).__name__}")
+    return value
 
 
 class Coercer:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 from strawberry import relay
 from strawberry_django.pagination import OffsetPaginated
 
 from mizan.client import client
+from mizan.client import client as mizan_client
 from mizan.schema import get_schema
 from mizan.testing import MizanTestClient
 from tests.app.models import Note, Topic
@@ -24,7 +24,10 @@ FULL = "title stars author { username } topics { name }"
 
 def make_notes(count: int, username: str = "ada") -> list[Note]:
     author = get_user_model().objects.create(username=username)
-    red, blue = Topic.objects.get_or_create(name="red")[0], Topic.objects.get_or_create(name="blue")[0]
+    red, blue = (
+        Topic.objects.get_or_create(name="red")[0],
+        Topic.objects.get_or_create(name="blue")[0],
+    )
     notes = []
     for i in range(count):
         note = Note.objects.create(title=f"{username}-{i:02}", author=author, stars=i % 5)
@@ -60,11 +63,6 @@ def register_notes() -> None:
         return Note.objects.all()
 
 
-def run(query: str, variables: dict | None = None) -> dict:
-    response = MizanTestClient()._execute(query, variables)  # type: ignore[attr-defined]
-    return response
-
-
 def execute(client: object, query: str, variables: dict | None = None) -> dict:
     import json
 
@@ -91,13 +89,28 @@ def test_the_root_field_is_a_strawberry_django_list_with_its_arguments() -> None
 def test_a_queryset_resolves_with_relations(client) -> None:
     register_notes()
     make_notes(3)
-    result = execute(client, "{ notes { %s } }" % FULL)
+    result = execute(client, f"{{ notes {{ {FULL} }} }}")
     assert result == {
         "data": {
             "notes": [
-                {"title": "ada-00", "stars": 0, "author": {"username": "ada"}, "topics": [{"name": "red"}]},
-                {"title": "ada-01", "stars": 1, "author": {"username": "ada"}, "topics": [{"name": "red"}, {"name": "blue"}]},
-                {"title": "ada-02", "stars": 2, "author": {"username": "ada"}, "topics": [{"name": "red"}]},
+                {
+                    "title": "ada-00",
+                    "stars": 0,
+                    "author": {"username": "ada"},
+                    "topics": [{"name": "red"}],
+                },
+                {
+                    "title": "ada-01",
+                    "stars": 1,
+                    "author": {"username": "ada"},
+                    "topics": [{"name": "red"}, {"name": "blue"}],
+                },
+                {
+                    "title": "ada-02",
+                    "stars": 2,
+                    "author": {"username": "ada"},
+                    "topics": [{"name": "red"}],
+                },
             ]
         }
     }
@@ -106,7 +119,7 @@ def test_a_queryset_resolves_with_relations(client) -> None:
 def test_one_row_a_missing_row_and_a_list_of_rows(client) -> None:
     register_notes()
     first, *_ = make_notes(2)
-    assert execute(client, "{ note(pk: %d) { title author { username } } }" % first.pk) == {
+    assert execute(client, f"{{ note(pk: {first.pk}) {{ title author {{ username }} }} }}") == {
         "data": {"note": {"title": "ada-00", "author": {"username": "ada"}}}
     }
     assert execute(client, "{ note(pk: 999999) { title } }") == {"data": {"note": None}}
@@ -136,7 +149,7 @@ def test_filters_ordering_and_offset_pagination_apply_to_the_returned_queryset(c
 
 
 def test_a_function_s_rows_are_the_only_rows_filters_see(client) -> None:
-    @client_query
+    @mizan_client(read_only=True)
     def my_notes(request) -> list[NoteType]:
         return Note.objects.filter(author__username="ada")
 
@@ -146,10 +159,6 @@ def test_a_function_s_rows_are_the_only_rows_filters_see(client) -> None:
     assert result == {"data": {"myNotes": []}}
     titles = [n["title"] for n in execute(client, "{ myNotes { title } }")["data"]["myNotes"]]
     assert titles == ["ada-00", "ada-01", "ada-02"]
-
-
-def client_query(fn):  # type: ignore[no-untyped-def]
-    return client(read_only=True)(fn)
 
 
 def test_cursor_connection_pages_forward(client) -> None:
@@ -162,7 +171,9 @@ def test_cursor_connection_pages_forward(client) -> None:
     assert first["pageInfo"]["hasNextPage"] is True
     second = execute(client, query, {"after": first["pageInfo"]["endCursor"]})["data"]["notePage"]
     assert [e["node"]["title"] for e in second["edges"]] == ["ada-02", "ada-03"]
-    filtered = execute(client, '{ notePage(filters: {stars: {exact: 4}}) { edges { node { title } } } }')
+    filtered = execute(
+        client, "{ notePage(filters: {stars: {exact: 4}}) { edges { node { title } } } }"
+    )
     assert filtered == {"data": {"notePage": {"edges": [{"node": {"title": "ada-04"}}]}}}
 
 
@@ -170,17 +181,20 @@ def test_offset_paginated_counts_and_pages(client) -> None:
     register_notes()
     make_notes(5)
     result = execute(
-        client, "{ noteOffsets(pagination: {offset: 3, limit: 5}) { totalCount results { title } } }"
+        client,
+        "{ noteOffsets(pagination: {offset: 3, limit: 5}) { totalCount results { title } } }",
     )
     assert result == {
-        "data": {"noteOffsets": {"totalCount": 5, "results": [{"title": "ada-03"}, {"title": "ada-04"}]}}
+        "data": {
+            "noteOffsets": {"totalCount": 5, "results": [{"title": "ada-03"}, {"title": "ada-04"}]}
+        }
     }
 
 
 def queries_for(client, count: int, field: str = "notes") -> tuple[int, int]:  # type: ignore[no-untyped-def]
     make_notes(count, username=f"user{count}")
     with CaptureQueriesContext(connection) as captured:
-        result = execute(client, "{ %s { %s } }" % (field, FULL))
+        result = execute(client, f"{{ {field} {{ {FULL} }} }}")
     assert "errors" not in result, result
     return len(result["data"][field]), len(captured.captured_queries)
 
@@ -214,16 +228,3 @@ def test_the_optimizer_under_async_execution_touches_no_lazy_relation() -> None:
         assert result.data[0]["author"]["username"] == f"async{size}"
         counts.append(len(captured.captured_queries))
     assert counts == [2, 2]
-
-
-def test_an_unevaluated_queryset_is_what_the_function_returns() -> None:
-    seen: list[object] = []
-
-    @client_query
-    def peek(request) -> list[NoteType]:
-        rows = Note.objects.all()
-        seen.append(rows)
-        return rows
-
-    get_schema()
-    assert isinstance(Note.objects.all(), QuerySet)
