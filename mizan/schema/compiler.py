@@ -47,7 +47,7 @@ from mizan.definitions import ChannelDef, FunctionDef, Kind
 from mizan.exceptions import RegistrationError
 from mizan.execution import PARSE_FAILED, VALIDATION_FAILED, Executor, add_code, execution_code
 from mizan.persisted.operations import PersistedOperation, build_operations
-from mizan.schema import model_types
+from mizan.schema import model_cache, model_types
 from mizan.schema.directives import Auth, AuthLevel
 from mizan.schema.model_types import django_type_of
 from mizan.schema.resolvers import Call, to_graphql_error
@@ -191,6 +191,7 @@ def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef])
         (*specified_rules, *rules, *STRAWBERRY_RULES),
         max_tokens=mizan_settings.MAX_TOKENS,
         cache_size=mizan_settings.DOCUMENT_CACHE_SIZE,
+        executor_class=model_cache.executor_class(list(calls.values()), cache),
     )
     compiled = CompiledSchema(
         schema,

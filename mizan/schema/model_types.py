@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from asgiref.sync import sync_to_async
+from django.db.models import QuerySet
 from graphql import GraphQLResolveInfo
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.types.arguments import StrawberryArgument
@@ -170,7 +172,8 @@ def resolver(
             return _then(value, info, raw)
         try:
             with optimizing():
-                return field(value, info, **raw)
+                rows = field(value, info, **raw)
+                return _fetched(rows) if isinstance(rows, QuerySet) else rows
         except Exception as exc:
             raise fail(exc) from exc
 
@@ -181,11 +184,19 @@ def resolver(
                 resolved = field(result, info, **raw)
                 while inspect.isawaitable(resolved):
                     resolved = await resolved
+                if isinstance(resolved, QuerySet):
+                    return await sync_to_async(_fetched)(resolved)
                 return resolved
         except Exception as exc:
             raise fail(exc) from exc
 
     return resolve
+
+
+def _fetched(rows: QuerySet[Any]) -> list[Any]:
+    """The rows as a list: graphql-core iterates a QuerySet as an async iterable (it has
+    ``__aiter__``), which under sync execution would start an event loop per request."""
+    return list(rows)
 
 
 def is_django_field(field: object) -> bool:

@@ -28,6 +28,9 @@ class Topic(models.Model):
 
     name = models.CharField(max_length=50, unique=True)
 
+    class Meta:
+        ordering = ["pk"]  # the same order on SQLite and PostgreSQL
+
     def __str__(self) -> str:
         return self.name
 
@@ -43,6 +46,9 @@ class Note(models.Model):
     )
     topics = models.ManyToManyField(Topic, related_name="notes", blank=True)
     created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
 
     def __str__(self) -> str:
         return self.title

@@ -228,3 +228,34 @@ def test_the_optimizer_under_async_execution_touches_no_lazy_relation() -> None:
         assert result.data[0]["author"]["username"] == f"async{size}"
         counts.append(len(captured.captured_queries))
     assert counts == [2, 2]
+
+
+def test_sync_execution_never_needs_an_event_loop(client, monkeypatch) -> None:
+    """A QuerySet is an async iterable to graphql-core: a sync request iterates it as it is
+    (a relation not prefetched, OffsetPaginated's results), never through an event loop."""
+    import mizan.execution
+
+    def no_loop(*args: object) -> None:
+        raise AssertionError("a sync request started an event loop")
+
+    monkeypatch.setattr(mizan.execution, "async_to_sync", no_loop)
+    register_notes()
+    make_notes(2)
+    query = f"{{ notes {{ {FULL} }} noteOffsets {{ results {{ title }} }} noteRows {{ topics {{ name }} }} }}"
+    result = execute(client, query)
+    assert "errors" not in result, result
+    assert len(result["data"]["notes"]) == 2
+    assert result["data"]["noteRows"][1]["topics"] == [{"name": "red"}, {"name": "blue"}]
+
+
+def test_a_persisted_context_bundle_serves_model_rows(client) -> None:
+    @mizan_client(context="board", public=True)
+    def board(request) -> list[NoteType]:
+        return Note.objects.order_by("pk")
+
+    make_notes(2)
+    response = client.get("/api/mizan/ctx/board/")
+    assert response.status_code == 200
+    rows = response.json()["data"]["board"]
+    assert [r["title"] for r in rows] == ["ada-00", "ada-01"]
+    assert [t["name"] for t in rows[1]["topics"]] == ["red", "blue"]
