@@ -21,9 +21,9 @@ import inspect
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import AsyncIterable, Awaitable, Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from asgiref.sync import async_to_sync
 from graphql import (
@@ -259,7 +259,7 @@ class Executor:
             return _failed(exc)
 
 
-def never(_value: Any) -> Any:
+def never(_value: Any) -> TypeGuard[AsyncIterable[Any]]:
     return False
 
 
