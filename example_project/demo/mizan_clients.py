@@ -16,9 +16,7 @@ from pydantic import BaseModel, Field
 from strawberry import auto
 
 from demo.models import Note
-from mizan import ClientError, invalidate_on
-from mizan.client import client
-from mizan.setup.registry import register
+from mizan import ClientError, client, invalidate_on, register
 
 
 class Output(BaseModel):
