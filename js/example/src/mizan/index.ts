@@ -17,7 +17,7 @@ export function MizanProvider(props: ProviderProps): ReactNode {
 }
 
 /** Write a note. Refuses a note identical to the latest one. */
-export function useAddNote(): UseMutationResult<T.NoteOut, MizanRequestError, { note: T.NewNoteInput }> {
+export function useAddNote(): UseMutationResult<T.Note, MizanRequestError, { note: T.NewNoteInput }> {
   return mizan.useOperationMutation(ops.AddNote);
 }
 
@@ -40,7 +40,7 @@ export function useGreeting(variables?: { language?: T.Language; name?: T.String
 }
 
 /** The logged-in user's latest notes. */
-export function useNotes(variables?: { limit?: T.Int }): UseQueryResult<T.NoteOut[], MizanRequestError> {
+export function useNotes(variables?: { limit?: T.Int }): UseQueryResult<T.Note[], MizanRequestError> {
   return mizan.useOperation(ops.Notes, variables ?? {});
 }
 
@@ -58,7 +58,7 @@ export function useServerStats(variables?: Record<string, never>): UseQueryResul
 }
 
 /** A user's latest notes: same context, key param user_id; limit varies the entry. */
-export function useUserNotes(variables?: { limit?: T.Int }): UseQueryResult<T.NoteOut[], MizanRequestError> {
+export function useUserNotes(variables?: { limit?: T.Int }): UseQueryResult<T.Note[], MizanRequestError> {
   return mizan.useContextField(ops.UserContext, "userNotes", ops.UserNotes, variables);
 }
 

@@ -4,7 +4,7 @@ import type { Operation, Schema } from "./runtime";
 import type * as T from "./types";
 
 /** Write a note. Refuses a note identical to the latest one. */
-export const AddNote: Operation<{ note: T.NewNoteInput }, T.NoteOut> = {
+export const AddNote: Operation<{ note: T.NewNoteInput }, T.Note> = {
   name: "AddNote",
   kind: "mutation",
   field: "addNote",
@@ -107,7 +107,7 @@ export const Greeting: Operation<{ language?: T.Language; name?: T.String }, T.G
 };
 
 /** The logged-in user's latest notes. */
-export const Notes: Operation<{ limit?: T.Int }, T.NoteOut[]> = {
+export const Notes: Operation<{ limit?: T.Int }, T.Note[]> = {
   name: "Notes",
   kind: "query",
   field: "notes",
@@ -169,7 +169,7 @@ export const ServerStats: Operation<Record<string, never>, T.Stats> = {
   path: "q/ServerStats/",
 };
 
-export const UserContext: Operation<{ limit?: T.Int; userId: T.Int }, { userNotes: T.NoteOut[]; userProfile: T.Profile }> = {
+export const UserContext: Operation<{ limit?: T.Int; userId: T.Int }, { userNotes: T.Note[]; userProfile: T.Profile }> = {
   name: "UserContext",
   kind: "query",
   field: "",
@@ -182,7 +182,7 @@ export const UserContext: Operation<{ limit?: T.Int; userId: T.Int }, { userNote
 };
 
 /** A user's latest notes: same context, key param user_id; limit varies the entry. */
-export const UserNotes: Operation<{ limit?: T.Int; userId: T.Int }, T.NoteOut[]> = {
+export const UserNotes: Operation<{ limit?: T.Int; userId: T.Int }, T.Note[]> = {
   name: "UserNotes",
   kind: "query",
   field: "userNotes",
@@ -209,7 +209,7 @@ export const UserProfile: Operation<{ userId: T.Int }, T.Profile> = {
 
 /** The server this client was generated from; a response from another schema is reported as drift. */
 export const schema: Schema = {
-  hash: "ddfa2d80aa82b5af",
+  hash: "97ba793ed032d6ae",
   csrfCookie: "csrftoken",
   csrfHeader: "X-CSRFToken",
   maxUrlLength: 2048,

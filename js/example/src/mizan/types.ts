@@ -160,7 +160,7 @@ export interface NewNoteInput {
 }
 
 /** A note the user wrote. */
-export interface NoteOut {
+export interface Note {
   id: Int;
   text: String;
   created: DateTime;
