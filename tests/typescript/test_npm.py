@@ -46,6 +46,5 @@ def test_the_guides_react_example_is_the_type_checked_one() -> None:
     assert block is not None
     checked = (ROOT / "js" / "example" / "src" / "guide.tsx").read_text()
     assert checked.split("\n", 1)[1] == block.group(1), (
-        "docs/guides/frontend.md's example and js/example/src/guide.tsx differ: keep them "
-        "the same."
+        "docs/guides/frontend.md's example and js/example/src/guide.tsx differ: keep them the same."
     )
