@@ -17,6 +17,7 @@ explicit stacks, never Python's.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import weakref
 from collections import Counter
@@ -35,7 +36,7 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from mizan.conf import mizan_settings
@@ -382,3 +383,19 @@ _checked: weakref.WeakKeyDictionary[DocumentNode, tuple[LimitExceeded, ...]] = (
 @functools.cache
 def _validation_cache(maxsize: int) -> Callable[..., list[GraphQLError]]:
     return functools.lru_cache(maxsize=maxsize)(validate_document)
+
+
+class Parsing(ParserCache):
+    """Strawberry's ``ParserCache``, leaving a document that does not parse to Strawberry.
+
+    ``ParserCache.on_parse`` lets a syntax error escape its hook: over a WebSocket the
+    operation's task then dies without a word. Left unparsed, the document is parsed
+    again by Strawberry's own step, which answers the syntax error as a result."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
+        yield

@@ -7,18 +7,16 @@ them); every multipart POST needs the CSRF token, and its size is capped by
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from cross_web import HTTPException
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.cache import patch_vary_headers
 from django.utils.decorators import classonlymethod
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
@@ -32,7 +30,19 @@ from strawberry.types.graphql import OperationType
 from mizan.conf import mizan_settings
 from mizan.contexts import collecting, current_invalidations
 from mizan.http import cacheable, no_store, report, stamp_schema
+from mizan.limits import LimitExceeded, check_body_size, check_variables
 from mizan.persisted.apq import Refused, document_for
+from mizan.reading import (
+    GRAPHQL_RESPONSE,
+    UNREADABLE,
+    Unreadable,
+    csrf_failure,
+    json_error,
+    loads,
+    media_type,
+    multipart_operation,
+    unreadable,
+)
 from mizan.schema import CurrentSchema, get_schema
 
 
@@ -44,28 +54,6 @@ class MizanContext:
     response: HttpResponse | None = None
     is_async: bool = False
     mutation: bool = False  # set when a mutation field runs: the response is never cached
-
-
-def _not_a_view(request: HttpRequest) -> HttpResponse:  # the callback Django's CSRF check inspects
-    raise NotImplementedError
-
-
-_csrf = CsrfViewMiddleware(_not_a_view)
-
-
-def csrf_failure(request: HttpRequest) -> HttpResponseBase | None:
-    """Django's CSRF check, for the requests that need it: a browser session or a form post.
-
-    Cookieless requests (token auth, server to server) cannot be forged by a
-    third-party page, so they pass; GET never changes anything.
-    """
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return None
-    is_form = request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded")
-    has_session = "HTTP_COOKIE" in request.META and settings.SESSION_COOKIE_NAME in request.COOKIES
-    if not (has_session or is_form):
-        return None
-    return _csrf.process_view(request, _not_a_view, (), {})
 
 
 def upload_too_large(request: HttpRequest) -> HttpResponse | None:
@@ -80,17 +68,33 @@ def upload_too_large(request: HttpRequest) -> HttpResponse | None:
         size = 0
     if size <= limit:
         return None
-    return JsonResponse(
-        {
-            "errors": [
-                {
-                    "message": f"The upload is {size} bytes; the limit is {limit} bytes.",
-                    "extensions": {"code": "PAYLOAD_TOO_LARGE", "limit": limit},
-                }
-            ]
-        },
-        status=413,
+    return json_error(
+        413,
+        f"The upload is {size} bytes; the limit is {limit} bytes (MIZAN['MAX_UPLOAD_SIZE']).",
+        "PAYLOAD_TOO_LARGE",
+        setting="MAX_UPLOAD_SIZE",
+        limit=limit,
     )
+
+
+def body_too_large(request: HttpRequest) -> HttpResponse | None:
+    """A 413 for a request body over ``MAX_BODY_BYTES`` (multipart has ``MAX_UPLOAD_SIZE``),
+    by its Content-Length before it is read."""
+    if (
+        request.method in ("GET", "HEAD", "OPTIONS")
+        or request.content_type == "multipart/form-data"
+    ):
+        return None
+    try:
+        size = int(request.META.get("CONTENT_LENGTH") or 0)
+        check_body_size(size, get_schema().executor.limits)
+    except ValueError:
+        return None
+    except LimitExceeded as refused:
+        return json_error(
+            413, str(refused), refused.code, setting=refused.setting, limit=refused.limit
+        )
+    return None
 
 
 class MizanGraphQLView(GraphQLView[MizanContext, None]):
@@ -112,19 +116,33 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         super().__init__(schema=None, **kwargs)  # type: ignore[arg-type]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if (failure := csrf_failure(request)) is not None:
-            return failure
         self.context: MizanContext | None = None
         self.has_errors = False
+        self.started = True  # False: a request error, before execution began
+        self.media_type = media_type(request)
         with collecting() as applied:
             try:
-                response = upload_too_large(request) or self.serve(request)
+                response = (
+                    csrf_failure(request)
+                    or upload_too_large(request)
+                    or body_too_large(request)
+                    or self.serve(request)
+                )
             except HTTPException as exc:  # a JSON body, so fetch() callers can read the reason
-                response = JsonResponse(
-                    {"errors": [{"message": exc.reason, "extensions": {"code": "BAD_REQUEST"}}]},
-                    status=exc.status_code,
+                response = json_error(exc.status_code, exc.reason, "BAD_REQUEST")
+            except Unreadable as exc:
+                response = exc.response
+            except UNREADABLE as exc:  # Django's guards: size, files, fields, multipart
+                response = unreadable(exc).response
+            except LimitExceeded as refused:  # read before the runtime: a multipart's variables
+                self.started = False
+                response = self.respond(
+                    request,
+                    HttpResponse(content_type="application/json"),
+                    ExecutionResult(data=None, errors=[refused.error]),
                 )
         report(response, applied)
+        self.negotiate(request, response)
         stamp_schema(response, get_schema().hash)
         if response.status_code == 405:
             response["Allow"] = "POST" if request.method == "GET" else "GET, POST"
@@ -140,9 +158,28 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         # cache could never be purged of them. Public caching is the persisted endpoints'.
         return cacheable(request, response)
 
+    def negotiate(self, request: HttpRequest, response: HttpResponseBase) -> None:
+        """GraphQL over HTTP: a client that accepts ``application/graphql-response+json``
+        gets it, with a 400 for a request that never began executing."""
+        if request.method == "GET":
+            patch_vary_headers(response, ("Accept",))
+        if self.media_type != GRAPHQL_RESPONSE:
+            return
+        if not response.get("Content-Type", "").startswith("application/json"):
+            return  # GraphiQL's page
+        response["Content-Type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+        if not self.started and response.status_code == 200:
+            response.status_code = 400
+
     def process_result(self, request: HttpRequest, result: ExecutionResult) -> GraphQLHTTPResponse:
         data = super().process_result(request, result)
         self.has_errors = bool(result.errors)
+        if result.data is None and result.errors and all(e.path is None for e in result.errors):
+            # Parsing, validation, a limit or the variables refused it: nothing ran, and
+            # application/graphql-response+json says so by leaving out `data`.
+            self.started = False
+            if self.media_type == GRAPHQL_RESPONSE:
+                data.pop("data", None)
         if applied := current_invalidations():
             data["extensions"] = {
                 **(data.get("extensions") or {}),
@@ -236,6 +273,18 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
     def encode_json(self, data: object) -> str:
         return _encoder.encode(data)
 
+    def decode_json(self, data: str | bytes) -> object:
+        return loads(data)  # Strawberry's path too: JSON nested too deep is a 400
+
+    def parse_multipart(self, request: Any) -> dict[str, Any]:
+        """The spec's multipart request, each shape checked: Strawberry's own reading
+        fails with a 500 on an ``operations`` or ``map`` that is not an object."""
+        operations = self.parse_json(request.post_data.get("operations", "{}"))
+        files_map = self.parse_json(request.post_data.get("map", "{}"))
+        if isinstance(operations, dict):
+            check_variables(operations.get("variables"), get_schema().executor.limits)
+        return multipart_operation(operations, files_map, request.files)
+
     def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         data = kwargs["request_data"]
         try:
@@ -258,8 +307,8 @@ _encoder = DjangoJSONEncoder(separators=(",", ":"))
 
 def _json(body: str | bytes) -> Any:
     try:
-        return json.loads(body)
-    except ValueError as exc:  # not JSON, or not UTF-8
+        return loads(body)
+    except ValueError as exc:  # not JSON, nested too deep, or not UTF-8
         raise HTTPException(400, "Unable to parse request body as JSON") from exc
 
 

@@ -1,5 +1,5 @@
 """Each denial-of-service shape, refused with a JSON error and its code, on every HTTP
-transport (JSON POST, GET); the WebSocket's are in
+transport (JSON POST, GET, multipart POST); the WebSocket's are in
 ``tests/channels/test_hostile_frames.py``. Behaviour is pinned here; the time each
 refusal takes is measured by ``bench/hostile.py``, never asserted."""
 
@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from mizan import client
 
 GRAPHQL = "/api/mizan/graphql/"
+CSRF = "a" * 32
 
 
 class Node(BaseModel):
@@ -130,7 +131,16 @@ def _get(http: Client, body: bytes, query: str, variables: Any) -> Any:
     return http.get(GRAPHQL, params, HTTP_ACCEPT="application/json")
 
 
-TRANSPORTS = [Transport("POST", _post), Transport("GET", _get)]
+def _multipart(http: Client, body: bytes, query: str, variables: Any) -> Any:
+    http.cookies["csrftoken"] = CSRF
+    return http.post(GRAPHQL, {"operations": body.decode(), "map": "{}"}, HTTP_X_CSRFTOKEN=CSRF)
+
+
+TRANSPORTS = [
+    Transport("POST", _post),
+    Transport("GET", _get),
+    Transport("multipart", _multipart),
+]
 
 
 @pytest.fixture(params=TRANSPORTS, ids=lambda t: t.name)
@@ -187,3 +197,213 @@ def test_an_ordinary_document_with_fragments_runs(http: Client, transport: Trans
     assert transport.send(http, document).json() == {
         "data": {"tree": {"name": "root", "child": {"name": "leaf"}}, "a": "x"}
     }
+
+
+# --- bad requests are JSON ------------------------------------------------------------
+
+
+def deep(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{",
+        b"\xff\xfe{}",
+        deep(5000).encode(),
+        ('{"query": "{ __typename }", "variables": {"v": ' + deep(5000) + "}}").encode(),
+        ('{"query": "{ __typename }", "extensions": ' + deep(3000) + "}").encode(),
+    ],
+    ids=["truncated", "not UTF-8", "5,000 deep", "deep variables", "deep extensions"],
+)
+def test_malformed_json_is_a_json_400(http: Client, body: bytes) -> None:
+    response = http.post(GRAPHQL, body, content_type="application/json")
+    refused(response, "BAD_REQUEST", 400)
+
+
+@pytest.mark.django_db
+def test_deep_json_in_a_get_is_a_json_400(http: Client) -> None:
+    response = http.get(GRAPHQL, {"query": "{ __typename }", "variables": deep(5000)})
+    refused(response, "BAD_REQUEST", 400)
+
+
+@pytest.mark.django_db
+def test_a_body_over_max_body_bytes_is_a_413(http: Client, settings: Any) -> None:
+    settings.MIZAN = {"MAX_BODY_BYTES": 1000}
+    body = json.dumps({"query": "{ echo(text: $t) }", "variables": {"t": "a" * 2000}})
+    response = http.post(GRAPHQL, body, content_type="application/json")
+    error = refused(response, "PAYLOAD_TOO_LARGE", 413)["errors"][0]
+    assert error["extensions"] == {
+        "code": "PAYLOAD_TOO_LARGE",
+        "setting": "MAX_BODY_BYTES",
+        "limit": 1000,
+    }
+
+
+@pytest.mark.django_db
+def test_a_2_mb_document_is_a_413(http: Client) -> None:
+    body = json.dumps({"query": "{ __typename } " + "#" * 2_000_000})
+    refused(http.post(GRAPHQL, body, content_type="application/json"), "PAYLOAD_TOO_LARGE", 413)
+
+
+@pytest.mark.django_db
+def test_a_body_over_djangos_limit_is_a_json_413(http: Client, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    http.cookies["csrftoken"] = CSRF
+    response = http.post(
+        GRAPHQL,
+        {"operations": json.dumps({"query": "{ __typename }" + " " * 200}), "map": "{}"},
+        HTTP_X_CSRFTOKEN=CSRF,
+    )
+    assert (
+        "DATA_UPLOAD_MAX_MEMORY_SIZE"
+        in refused(response, "PAYLOAD_TOO_LARGE", 413)["errors"][0]["message"]
+    )
+
+
+@pytest.mark.django_db
+def test_too_many_files_is_a_json_400(http: Client, settings: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    http.cookies["csrftoken"] = CSRF
+    files = {str(i): SimpleUploadedFile(f"{i}.txt", b"x") for i in range(3)}
+    response = http.post(
+        GRAPHQL,
+        {"operations": json.dumps({"query": "{ __typename }"}), "map": "{}", **files},
+        HTTP_X_CSRFTOKEN=CSRF,
+    )
+    assert (
+        "DATA_UPLOAD_MAX_NUMBER_FILES"
+        in refused(response, "BAD_REQUEST", 400)["errors"][0]["message"]
+    )
+
+
+@pytest.mark.django_db
+def test_a_multipart_body_without_a_boundary_is_a_json_400(http: Client) -> None:
+    http.cookies["csrftoken"] = CSRF
+    response = http.generic(
+        "POST", GRAPHQL, b"--x\r\n", content_type="multipart/form-data", HTTP_X_CSRFTOKEN=CSRF
+    )
+    refused(response, "BAD_REQUEST", 400)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("operations", "file_map", "message"),
+    [
+        ('{"query": "{ __typename }", "variables": 5}', "[1]", "`map` must be a JSON object"),
+        ("null", "{}", "`operations` must be a JSON object"),
+        ('[{"query": "{ __typename }"}]', "{}", "`operations` must be a JSON object"),
+        ('{"query": "{ __typename }"}', '{"0": "variables.file"}', "lists of paths"),
+        ('{"query": "{ __typename }"}', '{"0": ["variables.file"]}', "no file field '0'"),
+        ('{"query": "{ __typename }", "variables": 5}', '{"f": ["variables.file"]}', "not a place"),
+        ('{"query": "{ __typename }"}', '{"f": ["variables.a.b"]}', "not a place"),
+        ("{", "{}", "Unable to parse"),
+    ],
+)
+def test_a_malformed_multipart_request_is_a_json_400(
+    http: Client, operations: str, file_map: str, message: str
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    http.cookies["csrftoken"] = CSRF
+    response = http.post(
+        GRAPHQL,
+        {"operations": operations, "map": file_map, "f": SimpleUploadedFile("f.txt", b"x")},
+        HTTP_X_CSRFTOKEN=CSRF,
+    )
+    assert message in refused(response, "BAD_REQUEST", 400)["errors"][0]["message"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["session", "multipart"])
+def test_a_missing_csrf_token_is_a_json_403(kind: str) -> None:
+    http = Client(raise_request_exception=False, enforce_csrf_checks=True)
+    if kind == "session":
+        http.cookies["sessionid"] = "abc"
+        response = http.post(
+            GRAPHQL, '{"query": "{ __typename }"}', content_type="application/json"
+        )
+    else:
+        response = http.post(GRAPHQL, {"operations": '{"query": "{ __typename }"}', "map": "{}"})
+    error = refused(response, "CSRF_FAILED", 403)["errors"][0]
+    assert "CSRF" in error["message"] and "X-CSRFToken" in error["message"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+@pytest.mark.parametrize("path", ["/api/mizan/q/Tree/", "/api/mizan/ctx/nothing/"])
+def test_wrong_methods_on_persisted_urls_are_a_405_before_csrf(method: str, path: str) -> None:
+    # tests.settings has Django's CsrfViewMiddleware, as a project does.
+    http = Client(raise_request_exception=False, enforce_csrf_checks=True)
+    http.cookies["sessionid"] = "abc"
+    response = getattr(http, method)(path)
+    if path.startswith("/api/mizan/ctx/nothing"):  # an unknown context is a 404 first
+        refused(response, "NOT_FOUND", 404)
+        return
+    refused(response, "METHOD_NOT_ALLOWED", 405)
+    assert response["Allow"] == "GET, HEAD"
+
+
+# --- GraphQL over HTTP ------------------------------------------------------------------
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def post_accepting(http: Client, accept: str, query: str, variables: Any = None) -> Any:
+    body = {"query": query, **({"variables": variables} if variables is not None else {})}
+    return http.post(GRAPHQL, json.dumps(body), content_type="application/json", HTTP_ACCEPT=accept)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "variables", "code"),
+    [
+        ("{", None, "GRAPHQL_PARSE_FAILED"),
+        ("{ nope }", None, "GRAPHQL_VALIDATION_FAILED"),
+        ("query($t: String!) { echo(text: $t) }", {"t": 5}, "BAD_USER_INPUT"),
+        (fragment_dag(30), None, "TOO_MANY_SELECTIONS"),
+    ],
+    ids=["parse", "validation", "variables", "limit"],
+)
+def test_a_request_error_is_a_400_without_data_for_graphql_response_json(
+    http: Client, query: str, variables: Any, code: str
+) -> None:
+    response = post_accepting(http, GRAPHQL_RESPONSE, query, variables)
+    assert response.status_code == 400
+    assert response["Content-Type"] == f"{GRAPHQL_RESPONSE}; charset=utf-8"
+    body = response.json()
+    assert "data" not in body
+    assert [e["extensions"]["code"] for e in body["errors"]] == [code]
+    # application/json keeps a 200 and `"data": null`.
+    legacy = post_accepting(http, "application/json", query, variables)
+    assert (legacy.status_code, legacy["Content-Type"]) == (200, "application/json")
+    assert legacy.json()["data"] is None
+
+
+@pytest.mark.django_db
+def test_a_result_is_graphql_response_json_when_accepted(http: Client) -> None:
+    response = post_accepting(
+        http, f"{GRAPHQL_RESPONSE}, application/json;q=0.9", '{ echo(text: "a") }'
+    )
+    assert (response.status_code, response["Content-Type"]) == (
+        200,
+        f"{GRAPHQL_RESPONSE}; charset=utf-8",
+    )
+    assert response.json() == {"data": {"echo": "a"}}
+    for accept in ("application/json", "*/*", "", f"{GRAPHQL_RESPONSE};q=0.5, application/json"):
+        assert post_accepting(http, accept, "{ __typename }")["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
+def test_a_get_varies_by_accept_on_graphql_but_never_on_persisted_urls(http: Client) -> None:
+    response = http.get(GRAPHQL, {"query": "{ tree { name } }"}, HTTP_ACCEPT=GRAPHQL_RESPONSE)
+    assert response["Content-Type"].startswith(GRAPHQL_RESPONSE)
+    assert "Accept" in response["Vary"]
+    persisted = http.get("/api/mizan/q/Tree/", HTTP_ACCEPT=GRAPHQL_RESPONSE)
+    assert persisted.status_code == 200
+    assert persisted["Content-Type"] == "application/json"
+    assert "Accept" not in persisted.get("Vary", "")

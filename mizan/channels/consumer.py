@@ -21,6 +21,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
 from mizan.conf import mizan_settings
+from mizan.reading import loads
 from mizan.schema import CurrentSchema, get_schema
 from mizan.views import MizanContext
 
@@ -100,6 +101,11 @@ class MizanWSConsumer(GraphQLWSConsumer[ChannelsContext, None]):
     async def on_ws_connect(self, context: ChannelsContext) -> dict[str, object]:
         # connection_ack's payload: a generated client compares it with its own (drift).
         return {"schema": get_schema().hash}
+
+    def decode_json(self, data: str | bytes) -> object:
+        # JSON nested past the parser's recursion is malformed JSON: Strawberry's handler
+        # closes with 4400 rather than dying on a RecursionError with the socket open.
+        return loads(data)
 
     async def get_context(
         self, request: GraphQLWSConsumer[Any, Any], response: GraphQLWSConsumer[Any, Any]

@@ -23,7 +23,7 @@ from graphql import (
     specified_rules,
 )
 from strawberry import Schema
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
@@ -39,7 +39,7 @@ from mizan.contexts import ContextDef, build_contexts, resolve_affects
 from mizan.definitions import ChannelDef, FunctionDef, Kind
 from mizan.exceptions import RegistrationError
 from mizan.execution import PARSE_FAILED, VALIDATION_FAILED, Executor, add_code, execution_code
-from mizan.limits import Limits, LimitsExtension
+from mizan.limits import Limits, LimitsExtension, Parsing
 from mizan.persisted.operations import PersistedOperation, build_operations
 from mizan.schema import model_cache, model_types
 from mizan.schema.directives import Auth, AuthLevel
@@ -352,7 +352,7 @@ def _extensions(rules: list[type[ASTValidationRule]], limits: Limits) -> list[An
     max_tokens = mizan_settings.MAX_TOKENS
     return [
         partial(MaxTokensLimiter, max_token_count=max_tokens),
-        partial(ParserCache, maxsize=size),
+        partial(Parsing, maxsize=size),
         partial(AddValidationRules, rules),
         partial(LimitsExtension, limits=limits, maxsize=size),
     ]

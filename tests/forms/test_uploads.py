@@ -122,7 +122,11 @@ def test_an_upload_over_the_limit_is_refused_before_anything_runs(settings: Any)
     assert over.status_code == 413
     assert over["Cache-Control"] == "no-store"
     error = over.json()["errors"][0]
-    assert error["extensions"] == {"code": "PAYLOAD_TOO_LARGE", "limit": 2000}
+    assert error["extensions"] == {
+        "code": "PAYLOAD_TOO_LARGE",
+        "setting": "MAX_UPLOAD_SIZE",
+        "limit": 2000,
+    }
     assert "the limit is 2000 bytes" in error["message"]
     assert len(received) == 1  # only the first
 
