@@ -179,7 +179,9 @@ ERROR_CODES: dict[str, str] = {
     '`extensions.problems` lists each `{path, message}` (`["person", "age"]`). Also a '
     "variable of the wrong type, and a Django `ValidationError` raised by the function "
     "(`extensions.fields`). The function never ran.",
-    "BAD_REQUEST": "The request itself is wrong: malformed JSON, no query, an unsupported "
+    "BAD_REQUEST": "The request itself is wrong: malformed JSON (or JSON nested too deep), a "
+    "malformed multipart request, Django's file or field count exceeded, an APQ hash that is "
+    "not 64 hex digits, no query, an unsupported "
     "content type, a subscription sent over HTTP, a persisted URL with an unknown, repeated "
     "or ill-typed parameter (`extensions.parameter` names it). Also the default code of a "
     "`ClientError` raised without `code=`.",
@@ -192,6 +194,8 @@ ERROR_CODES: dict[str, str] = {
     "GET: status `405`, nothing ran.",
     "PAYLOAD_TOO_LARGE": "A multipart request over `MAX_UPLOAD_SIZE`, or another body over "
     "`MAX_BODY_BYTES`: status `413`, nothing ran.",
+    "CSRF_FAILED": "A POST carrying the session cookie, or any multipart POST, came without "
+    "the CSRF token (`X-CSRFToken`): status `403`, nothing ran.",
     "QUERY_TOO_DEEP": "An operation nests fields deeper than `MAX_DEPTH` (its fragments "
     "expanded). Nothing was validated or ran.",
     "TOO_MANY_ALIASES": "The document uses more than `MAX_ALIASES` aliases, its fragments "

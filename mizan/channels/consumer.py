@@ -48,7 +48,36 @@ def websocket_request(scope: dict[str, Any]) -> HttpRequest:
     return request
 
 
+def malformed(message: object) -> str | None:
+    """What makes ``message`` no graphql-transport-ws message, or None.
+
+    Strawberry's handler indexes messages as it reads them: a frame that is a number,
+    a list, or a subscribe whose payload is not an object raises a ``TypeError`` that
+    ends the handler with the socket left open and silent."""
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        return "A message must be a JSON object with a string `type`."
+    if message["type"] == "complete" and not isinstance(message.get("id"), str):
+        return "A complete message needs a string `id`."
+    if message["type"] != "subscribe":
+        return None
+    payload = message.get("payload")
+    if not isinstance(message.get("id"), str) or not isinstance(payload, dict):
+        return "A subscribe message needs a string `id` and an object `payload`."
+    for key, kind in (("query", str), ("variables", dict), ("operationName", str)):
+        if key in payload and payload[key] is not None and not isinstance(payload[key], kind):
+            return f"A subscribe payload's `{key}` must be a {kind.__name__} or null."
+    if not isinstance(payload.get("query"), str):
+        return "A subscribe payload needs a `query`."
+    return None
+
+
 class _TransportWSHandler(BaseGraphQLTransportWSHandler[ChannelsContext, None]):
+    async def handle_message(self, message: Any) -> None:
+        if (problem := malformed(message)) is not None:
+            await self.handle_invalid_message(problem)  # closes with 4400
+            return
+        await super().handle_message(message)
+
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         # Strawberry enforces the same limit with a bare message; this one carries a code.
         limit = self.max_subscriptions_per_connection

@@ -87,12 +87,32 @@ async def test_frames_over_the_size_limit_close(app: Any) -> None:
         "[" * 30_000 + "]" * 30_000,  # 60 KB of nested arrays: RecursionError in the handler
         '{"type": "subscribe", "id": "1", "payload": ' + "[" * 5000 + "]" * 5000 + "}",
         "not json",
+        "-51",
+        "[1, 2]",
+        '{"type": 5}',
+        '{"type": "subscribe", "id": "1", "payload": [1]}',
+        '{"type": "subscribe", "id": 1, "payload": {"query": "{ __typename }"}}',
+        '{"type": "subscribe", "id": "1", "payload": {"query": 5}}',
+        '{"type": "subscribe", "id": "1", "payload": {"query": "{ __typename }", "variables": [1]}}',
+        '{"type": "complete", "id": []}',
     ],
-    ids=["60 KB nested arrays", "deep payload", "not JSON"],
+    ids=[
+        "60 KB nested arrays",
+        "deep payload",
+        "not JSON",
+        "a number",
+        "a list",
+        "type not a string",
+        "payload not an object",
+        "id not a string",
+        "query not a string",
+        "variables not an object",
+        "complete with a list for id",
+    ],
 )
 async def test_a_frame_that_cannot_be_read_closes_with_4400(app: Any, frame: str) -> None:
     socket = await opened(app)
     await socket.communicator.send_to(text_data=frame)
-    closed = await socket.communicator.receive_output(10)
+    closed = await socket.communicator.receive_output(10)  # no error message first
     assert closed["type"] == "websocket.close"
     assert closed["code"] == BAD_MESSAGE

@@ -10,6 +10,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from http.client import HTTPConnection
 from typing import Any
 
 from graphql import build_client_schema, get_introspection_query, print_schema
@@ -25,13 +26,13 @@ PERSISTED = ("/api/mizan/q/UserProfile/", "/api/mizan/ctx/user/", "/api/mizan/ct
 
 def live_sdl(http: Http) -> str:
     """The schema as the live server describes it (introspection)."""
-    connection = http.connection or __import__("http.client").client.HTTPConnection(
-        "127.0.0.1", http.port, timeout=30
-    )
-    body = json.dumps({"query": get_introspection_query()})
-    connection.request("POST", GRAPHQL, body, {"Content-Type": "application/json"})
-    result = json.loads(connection.getresponse().read())
-    connection.close()
+    connection = HTTPConnection("127.0.0.1", http.port, timeout=30)
+    try:
+        body = json.dumps({"query": get_introspection_query()})
+        connection.request("POST", GRAPHQL, body, {"Content-Type": "application/json"})
+        result = json.loads(connection.getresponse().read())
+    finally:
+        connection.close()
     return print_schema(build_client_schema(result["data"]))
 
 
@@ -89,6 +90,7 @@ def fuzz(port: int, document_count: int, body_count: int, out: Any = sys.stdout)
     run(body_count, frames(), ws.frame)
     fixed_cases(http)
     ws.close()
+    http.close()
     print(f"bodies: {body_count} per transport in {time.monotonic() - started:.0f} s", file=out)
     return tally
 

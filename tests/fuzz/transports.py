@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import secrets
@@ -24,6 +25,7 @@ INTERNAL = (
     b"<!DOCTYPE",
 )
 CSRF = secrets.token_hex(16)
+URL_LIMIT = 8000
 
 
 @dataclass
@@ -31,6 +33,11 @@ class Tally:
     """What was sent, and every answer that broke a rule."""
 
     sent: Counter[str] = field(default_factory=Counter)
+    # Answered by the HTTP server itself, before Django saw the request: daphne (Twisted)
+    # parses multipart bodies and answers a broken one with a bare 400 and no headers.
+    server: Counter[str] = field(default_factory=Counter)
+    # GET URLs longer than servers and proxies accept (8 KB) are not sent.
+    too_long: int = 0
     failures: list[str] = field(default_factory=list)
     kinds: Counter[str] = field(default_factory=Counter)
 
@@ -40,6 +47,9 @@ class Tally:
         self.sent[transport] += 1
         kind = headers.get("content-type", "").split(";")[0].strip()
         problem = None
+        if status == 400 and not headers and not body:
+            self.server[transport] += 1
+            return
         if status >= 500:
             problem = f"HTTP {status}"
         elif status in (301, 302, 304, 307, 308) and not body:
@@ -64,6 +74,11 @@ class Tally:
 
     def summary(self) -> str:
         lines = [f"{transport}: {count} sent" for transport, count in sorted(self.sent.items())]
+        lines += [
+            f"{transport}: {count} refused by the HTTP server before Django (bare 400)"
+            for transport, count in sorted(self.server.items())
+        ]
+        lines.append(f"GET URLs over {URL_LIMIT} characters, not sent: {self.too_long}")
         lines.append(f"failures: {len(self.failures)}")
         lines += [f"  {count} x {kind}" for kind, count in self.kinds.most_common()]
         return "\n".join(lines)
@@ -108,6 +123,11 @@ class Http:
             )
             return
 
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
     # --- the transports ---------------------------------------------------------------
 
     def post_json(self, body: bytes, accept: str = "application/json") -> None:
@@ -121,6 +141,9 @@ class Http:
             query = urllib.parse.quote(params, safe="&=%+/:,;@$!*'()~?")
         else:
             query = urllib.parse.urlencode(params)
+        if len(path) + len(query) > URL_LIMIT:
+            self.tally.too_long += 1
+            return
         self.send(transport, "GET", f"{path}?{query}", headers={"Accept": "application/json"})
 
     def multipart(
@@ -165,8 +188,14 @@ class WebSocket:
 
     def open(self) -> ClientConnection:
         if self.socket is None:
-            self.socket = connect(
-                self.url, subprotocols=["graphql-transport-ws"], open_timeout=10, max_size=None
+            self.stack = contextlib.ExitStack()
+            self.socket = self.stack.enter_context(
+                connect(
+                    self.url,
+                    subprotocols=["graphql-transport-ws"],
+                    open_timeout=10,
+                    max_size=None,
+                )
             )
             self.socket.send(json.dumps({"type": "connection_init"}))
             ack = json.loads(self.socket.recv(timeout=10))
@@ -175,7 +204,7 @@ class WebSocket:
 
     def close(self) -> None:
         if self.socket is not None:
-            self.socket.close()
+            self.stack.close()
             self.socket = None
 
     def operation(self, query: str, variables: object = None) -> None:
@@ -211,7 +240,7 @@ class WebSocket:
                     return
         except ConnectionClosed as closed:
             code = closed.rcvd.code if closed.rcvd is not None else None
-            self.socket = None
+            self.close()
             if code is None or code == 1011 or code < 1000:
                 self._fail(f"closed with {code}", frame, b"")
         except TimeoutError:
@@ -219,7 +248,7 @@ class WebSocket:
             self.close()
         except OSError as exc:
             self._fail(f"socket error {exc!r}", frame, b"")
-            self.socket = None
+            self.close()
 
     def _fail(self, problem: str, frame: object, got: object) -> None:
         self.tally.kinds[f"WebSocket: {problem.split(' (')[0]}"] += 1
