@@ -3,7 +3,7 @@
 from typing import TYPE_CHECKING
 
 from mizan.client import client
-from mizan.contexts import invalidate, invalidate_on
+from mizan.contexts import invalidate, invalidate_for, invalidate_on
 from mizan.exceptions import (
     BadInput,
     ChannelSendError,
@@ -30,6 +30,7 @@ __all__ = [
     "Unauthenticated",
     "client",
     "invalidate",
+    "invalidate_for",
     "invalidate_on",
     "register",
     "wrap_asgi",

@@ -58,6 +58,12 @@ DEFAULTS: dict[str, Any] = {
     "PURGE_QUEUE_SIZE": 1000,
     # The edge manifest's view_urls, for view-path functions the URLconf cannot express.
     "EDGE_VIEW_URLS": {},
+    # mizan.contrib.allauth: the front-end pages that allauth's emails link to, each with
+    # "{key}" where the key goes; they submit accountVerifyEmail / accountPasswordResetConfirm.
+    "ACCOUNT_URLS": {
+        "verify_email": "/account/verify-email/{key}/",
+        "reset_password": "/account/reset-password/{key}/",
+    },
 }
 
 

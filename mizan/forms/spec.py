@@ -57,9 +57,13 @@ class FormSpec:
         return issubclass(self.form_class, forms.BaseModelForm)
 
 
+#: Which of a form's functions is running: its ``self.mizan_role`` while mizan uses it.
+FormRole = Literal["schema", "validate", "submit"]
+
+
 @dataclass(frozen=True)
 class FormPart:
     """On a FunctionDef: the form it was generated from, and which of its functions it is."""
 
     spec: FormSpec
-    role: Literal["schema", "validate", "submit"]
+    role: FormRole
