@@ -64,7 +64,7 @@ class mizanFormMixin:
         reads the form's fields from an unbound instance."""
         return {}
 
-    def on_submit_success(self, request: HttpRequest) -> dict[str, Any]:
+    def on_submit_success(self, request: HttpRequest) -> Any:
         """Act on valid data, inside a transaction; what it returns is the submit's result.
 
         A ModelForm saves by default and returns ``{"id": <primary key>}``; a plain

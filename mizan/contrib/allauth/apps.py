@@ -12,4 +12,4 @@ class MizanAllauthConfig(AppConfig):
         from mizan.contrib.allauth import forms, functions  # noqa: F401  (they register)
         from mizan.contrib.allauth.checks import check_setup
 
-        checks.register(check_setup)
+        checks.register(check_setup, checks.Tags.urls)

@@ -6,12 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
+from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
 
 from mizan.contrib.allauth.adapter import AccountAdapter
 
 
 def check_setup(**kwargs: Any) -> list[CheckMessage]:
+    """Registered with the ``urls`` tag too: it reverses allauth's login URL."""
     problems: list[CheckMessage] = []
     apps = list(settings.INSTALLED_APPS)
     for app in ("allauth", "allauth.account", "mizan"):
@@ -30,6 +32,17 @@ def check_setup(**kwargs: Any) -> list[CheckMessage]:
                 "allauth's flows need its AccountMiddleware.",
                 hint=f"Add {middleware!r} to MIDDLEWARE (after AuthenticationMiddleware).",
                 id="mizan_allauth.E002",
+            )
+        )
+    try:
+        reverse("account_login")
+    except NoReverseMatch:
+        problems.append(
+            Error(
+                "allauth's URLs are not in the URLconf: its flows build redirects to its own "
+                "views, and social providers call back to them.",
+                hint='Add path("accounts/", include("allauth.urls")) to your urls.py.',
+                id="mizan_allauth.E003",
             )
         )
     adapter = getattr(settings, "ACCOUNT_ADAPTER", "allauth.account.adapter.DefaultAccountAdapter")

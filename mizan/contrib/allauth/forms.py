@@ -9,7 +9,8 @@ that must not run on every keystroke (a password) runs on submit only
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import suppress
+from typing import Any, ClassVar
 
 from allauth.account.adapter import get_adapter
 from allauth.account.internal import flows
@@ -48,15 +49,24 @@ def _already_logged_in(request: HttpRequest) -> None:
         raise ClientError("You are already logged in; log out first.", code="CONFLICT")
 
 
-class AccountLoginForm(MizanFormMixin, LoginInput):
+class _Flow(MizanFormMixin):
+    mizan: ClassVar[MizanFormMeta | None] = None  # a base: its subclasses are the forms
+
+    @property
+    def http_request(self) -> HttpRequest:
+        assert self.request is not None  # mizan sets it before validating
+        return self.request
+
+
+class AccountLoginForm(_Flow, LoginInput):
     """Log in with a password (by username or email, as `ACCOUNT_LOGIN_METHODS` says)."""
 
     mizan = MizanFormMeta(name="account.login", title="Log in")
 
     def clean(self) -> dict[str, Any]:
         if self.mizan_role != "submit":  # never try a password while validating
-            return forms.Form.clean(self)  # type: ignore[no-any-return]
-        limit(self.request, "login")
+            return forms.Form.clean(self) or {}
+        limit(self.http_request, "login")
         try:
             return super().clean()  # type: ignore[no-any-return]  # authenticates
         except ValidationError as exc:
@@ -71,7 +81,7 @@ class AccountLoginForm(MizanFormMixin, LoginInput):
         return changed(request)
 
 
-class AccountSignupForm(MizanFormMixin, SignupInput):
+class AccountSignupForm(_Flow, SignupInput):
     """Create an account; with mandatory email verification the state says
     `pending: "verify_email"` until the emailed key is submitted."""
 
@@ -79,7 +89,7 @@ class AccountSignupForm(MizanFormMixin, SignupInput):
 
     def clean(self) -> dict[str, Any]:
         if self.mizan_role == "submit":
-            limit(self.request, "signup")
+            limit(self.http_request, "signup")
         return super().clean()  # type: ignore[no-any-return]
 
     def on_submit_success(self, request: HttpRequest) -> AccountState:
@@ -89,14 +99,13 @@ class AccountSignupForm(MizanFormMixin, SignupInput):
         will_change(request)
         user, response = self.try_save(request)
         if response is None:
-            try:
+            # A stage (email verification) may hold the login: the state says which.
+            with suppress(ImmediateHttpResponse):
                 flows.signup.complete_signup(request, user=user)
-            except ImmediateHttpResponse:
-                pass  # a stage (email verification) holds the login: the state says which
         return changed(request)
 
 
-class AccountVerifyEmailForm(MizanFormMixin, VerifyEmailInput):
+class AccountVerifyEmailForm(_Flow, VerifyEmailInput):
     """Verify an email address with the key from the verification email (the link in
     it goes to `MIZAN["ACCOUNT_URLS"]["verify_email"]`, which submits this form)."""
 
@@ -114,7 +123,7 @@ class AccountVerifyEmailForm(MizanFormMixin, VerifyEmailInput):
         return changed(request)
 
 
-class AccountPasswordResetForm(MizanFormMixin, RequestPasswordResetInput):
+class AccountPasswordResetForm(_Flow, RequestPasswordResetInput):
     """Email a password reset link (to `MIZAN["ACCOUNT_URLS"]["reset_password"]`).
     Unknown addresses get the same answer, as allauth's enumeration settings say."""
 
@@ -126,14 +135,14 @@ class AccountPasswordResetForm(MizanFormMixin, RequestPasswordResetInput):
         return account_state(request)  # nothing about the caller changed
 
 
-class AccountPasswordResetConfirmForm(MizanFormMixin, ResetPasswordInput):
+class AccountPasswordResetConfirmForm(_Flow, ResetPasswordInput):
     """Set a new password with the key from the reset email."""
 
     mizan = MizanFormMeta(name="account.password_reset_confirm", title="Choose a new password")
 
     def clean(self) -> dict[str, Any]:
         if self.mizan_role == "submit":
-            limit(self.request, "reset_password_from_key")
+            limit(self.http_request, "reset_password_from_key")
         return super().clean()  # type: ignore[no-any-return]
 
     def on_submit_success(self, request: HttpRequest) -> AccountState:
@@ -143,7 +152,7 @@ class AccountPasswordResetConfirmForm(MizanFormMixin, ResetPasswordInput):
         return changed(request)
 
 
-class AccountPasswordChangeForm(MizanFormMixin, ChangePasswordInput):
+class AccountPasswordChangeForm(_Flow, ChangePasswordInput):
     """Change (or, for an account without one, set) the logged-in user's password."""
 
     mizan = MizanFormMeta(name="account.password_change", title="Change password", auth=True)
@@ -156,7 +165,7 @@ class AccountPasswordChangeForm(MizanFormMixin, ChangePasswordInput):
     def clean_current_password(self) -> str:
         if self.mizan_role != "submit":  # never try a password while validating
             return str(self.cleaned_data["current_password"] or "")
-        limit(self.request, "change_password")
+        limit(self.http_request, "change_password")
         return super().clean_current_password()  # type: ignore[no-any-return]
 
     def on_submit_success(self, request: HttpRequest) -> AccountState:

@@ -23,6 +23,7 @@ def empty_cache() -> None:
 
     cache.clear()
 
+
 TOKEN = "t" * 32
 STATE = "{ accountState { user { email emailVerified } pending } currentUser { email } }"
 SIGNUP = (
@@ -95,7 +96,9 @@ def log_in(browser: Browser, email: str = "ada@example.com", password: str = "co
 def test_sign_up_verify_email_and_be_logged_in() -> None:
     browser = Browser()
     assert browser.state() == {"accountState": {"user": None, "pending": None}, "currentUser": None}
-    signed = browser.call(SIGNUP, {"d": {"email": "grace@example.com", "password": "a long pass 77"}})
+    signed = browser.call(
+        SIGNUP, {"d": {"email": "grace@example.com", "password": "a long pass 77"}}
+    )
     submit = signed["data"]["accountSignupSubmit"]
     assert submit["ok"] is True, submit
     assert submit["result"] == {"user": None, "pending": "verify_email"}
@@ -131,7 +134,9 @@ def test_login_reports_global_to_the_caller_and_rotates_the_session() -> None:
     browser = Browser()
     browser.call(SIGNUP, {"d": {"email": "x@example.com", "password": "short"}})  # a session
     before = browser.client.cookies.get("sessionid")
-    response = browser.post(LOGIN, {"d": {"email": "ada@example.com", "password": "correct horse 1"}})
+    response = browser.post(
+        LOGIN, {"d": {"email": "ada@example.com", "password": "correct horse 1"}}
+    )
     payload = response.json()
     assert payload["data"]["accountLoginSubmit"]["result"] == {"user": {"email": "ada@example.com"}}
     assert payload["extensions"]["invalidate"] == [{"context": "global", "params": {}}]
@@ -210,7 +215,9 @@ def test_password_reset_round_trip() -> None:
     assert weak["accountPasswordResetConfirmSubmit"]["errors"][0]["field"] == "password"
     done = browser.data(confirm, {"d": {"key": key, "password": "a brand new one 9"}})
     assert done == {"accountPasswordResetConfirmSubmit": {"ok": True, "errors": []}}
-    assert log_in(Browser(), password="correct horse 1")["data"]["accountLoginSubmit"]["ok"] is False
+    assert (
+        log_in(Browser(), password="correct horse 1")["data"]["accountLoginSubmit"]["ok"] is False
+    )
     assert log_in(Browser(), password="a brand new one 9")["data"]["accountLoginSubmit"]["ok"]
     again = browser.data(confirm, {"d": {"key": key, "password": "another one 10"}})
     assert again["accountPasswordResetConfirmSubmit"]["ok"] is False  # a key works once
@@ -259,8 +266,12 @@ def test_social_login_with_the_dummy_provider() -> None:
     assert form_url, page.content[:500]
     done = browser.client.post(
         form_url.group(1).decode().replace("&amp;", "&"),
-        {"id": "123", "email": "social@example.com", "email_verified": "on",
-         "csrfmiddlewaretoken": TOKEN},
+        {
+            "id": "123",
+            "email": "social@example.com",
+            "email_verified": "on",
+            "csrfmiddlewaretoken": TOKEN,
+        },
         HTTP_X_CSRFTOKEN=TOKEN,
     )
     assert done.status_code == 302 and done["Location"] == "/done/", (action, done)
@@ -277,3 +288,17 @@ def test_provider_redirect_refuses_another_site_as_callback() -> None:
     )
     assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "callbackUrl" in answer["errors"][0]["message"]
+
+
+def test_sign_up_with_a_taken_address_reveals_nothing() -> None:
+    make_user()
+    browser = Browser()
+    checked = browser.data(
+        "query($d: AccountSignupInput!) { accountSignupValidate(data: $d) { ok } }",
+        {"d": {"email": "ada@example.com", "password": "a long pass 77"}},
+    )
+    assert checked == {"accountSignupValidate": {"ok": True}}  # ACCOUNT_PREVENT_ENUMERATION
+    signed = browser.data(SIGNUP, {"d": {"email": "ada@example.com", "password": "a long pass 77"}})
+    assert signed["accountSignupSubmit"]["ok"] is True
+    assert "already" in mail.outbox[-1].body  # the owner is told by email, not the caller
+    assert get_user_model().objects.count() == 1
