@@ -8,12 +8,14 @@ from urllib.parse import quote
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 
-from mizan.conf import mizan_settings
+from mizan.conf import Settings, mizan_settings
 
 
 def frontend_url(request: HttpRequest | None, page: str, key: str) -> str:
-    """``MIZAN["ACCOUNT_URLS"][page]`` with the key in it, absolute when it is a path."""
-    url = str(mizan_settings.ACCOUNT_URLS[page]).replace("{key}", quote(key, safe=":"))
+    """``MIZAN["ACCOUNT_URLS"][page]`` with the key in it, absolute when it is a path. A
+    page the setting leaves out keeps its default."""
+    pages = {**Settings.ACCOUNT_URLS.default, **mizan_settings.ACCOUNT_URLS}
+    url = str(pages[page]).replace("{key}", quote(key, safe=":"))
     if request is not None and url.startswith("/"):
         return request.build_absolute_uri(url)
     return url
