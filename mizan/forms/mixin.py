@@ -18,7 +18,7 @@ from mizan.definitions import FunctionDef, Source, check_name
 from mizan.exceptions import RegistrationError
 from mizan.forms.fields import field_specs
 from mizan.forms.functions import FormFunctions, input_model
-from mizan.forms.spec import FormRole, FormSpec, mizanFormMeta
+from mizan.forms.spec import FormRole, FormSpec, mizanFormMeta, unbound_form
 from mizan.setup.registry import Registry, get_registry
 
 # Form names taken in each registry, to refuse a duplicate when its class is defined.
@@ -142,7 +142,7 @@ def _definitions(
     title = meta.title or name
     description = meta.description or _doc(cls)
     try:
-        unbound = form_class(**cls.get_form_kwargs(None))
+        unbound = unbound_form(form_class)
     except Exception as exc:
         raise RegistrationError(
             f"{source}: mizan reads the form's fields from an unbound instance, "
