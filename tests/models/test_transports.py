@@ -4,10 +4,12 @@ relations (a foreign key, a many-to-many) included, no lazy read on the event lo
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connections
 from django.test import AsyncClient
 
 from mizan.client import client
@@ -16,6 +18,14 @@ from tests.models.test_results import FULL, make_notes
 from tests.models.types import NoteType
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+async def close_thread_connections() -> AsyncIterator[None]:
+    """The ORM ran in asgiref's thread: its connection is closed there, or PostgreSQL
+    refuses to drop the test database at the end of the run."""
+    yield
+    await sync_to_async(connections.close_all)()
 
 
 def register() -> None:
