@@ -133,7 +133,7 @@ async def handshake():
     connected, _ = await ws.connect(timeout=30)
     assert connected
     await ws.send_json_to({"type": "connection_init"})
-    print(await ws.receive_json_from(timeout=30))
+    print((await ws.receive_json_from(timeout=30))["type"])
     await ws.disconnect()
 
 asyncio.run(handshake())
@@ -169,7 +169,7 @@ asyncio.run(handshake())
 def test_asgi_py_works_in_either_order(asgi_py: str) -> None:
     result = run_fresh("import sys\n" + textwrap.dedent(asgi_py) + HANDSHAKE)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "{'type': 'connection_ack'}\n"
+    assert result.stdout == "connection_ack\n"  # its payload (the schema hash) aside
 
 
 @pytest.mark.parametrize(
