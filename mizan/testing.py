@@ -23,9 +23,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.test import RequestFactory
 from strawberry.types.graphql import OperationType
-from strawberry.utils.str_converters import to_camel_case
 
 from mizan.definitions import FunctionDef, Kind
+from mizan.naming import argument_name
 from mizan.schema import get_schema
 from mizan.schema.operations import document
 from mizan.schema.types import _list_of, _optional_of, _strip, is_model
@@ -136,7 +136,7 @@ def to_json(annotation: Any, value: Any) -> Any:
     if is_model(annotation):
         model = value if isinstance(value, annotation) else annotation.model_validate(value)
         return {
-            to_camel_case(name): to_json(info.annotation, getattr(model, name))
+            argument_name(name): to_json(info.annotation, getattr(model, name))
             for name, info in annotation.model_fields.items()
         }
     if isinstance(value, enum.Enum):
@@ -155,9 +155,9 @@ def from_json(annotation: Any, value: Any) -> Any:
         return [from_json(item, v) for v in value]
     if is_model(annotation):
         return {
-            name: from_json(info.annotation, value[to_camel_case(name)])
+            name: from_json(info.annotation, value[argument_name(name)])
             for name, info in annotation.model_fields.items()
-            if to_camel_case(name) in value
+            if argument_name(name) in value
         }
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return annotation[value]
