@@ -104,7 +104,7 @@ def test_a_function_operation_and_a_context_bundle_clash() -> None:
 
 def test_two_parameters_that_are_one_argument_clash() -> None:
     @client
-    def echo(request, user_id: int, userId: int) -> bool:  # noqa: N803
+    def echo(request, user_id: int, userId: int) -> bool:
         return True
 
     with pytest.raises(RegistrationError, match="argument of echo 'userId'") as caught:
