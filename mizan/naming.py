@@ -26,8 +26,13 @@ if TYPE_CHECKING:
 _PARTS = re.compile(r"[._]+")
 _FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
-#: The root provider every generated client exports.
-ROOT_PROVIDER = "MizanProvider"
+#: What every generated TypeScript client exports besides the derived names.
+RESERVED_EXPORTS = {
+    "MizanProvider": "the provider every generated client exports (mizan's own)",
+    "useMizan": "mizan's own hook reading the provider",
+    "MizanRequestError": "the error class mizan's runtime throws",
+    "schema": "the generated client's schema description",
+}
 
 
 def _upper_first(word: str) -> str:
@@ -199,6 +204,11 @@ def form_hook_name(form: str) -> str:
     return "use" + form_type_prefix(form) + "Form"
 
 
+def form_schema_name(form: str) -> str:
+    """A form's Zod schema: ``contact`` → ``contactFormSchema``."""
+    return camel(form) + "FormSchema"
+
+
 def channel_hook_name(channel: str) -> str:
     """A channel's hook: ``chatChannel`` → ``useChatChannel``."""
     return "use" + _upper_first(channel)
@@ -256,7 +266,8 @@ def check_names(functions: Iterable[FunctionDef], channels: Iterable[ChannelDef]
         names.claim("operation", context_operation_name(context), f"{where}'s bundle")
         if context != "global":
             names.claim("TypeScript client export", provider_name(context), where)
-    names.claim("TypeScript client export", ROOT_PROVIDER, "the client's root provider")
+    for name, owner in RESERVED_EXPORTS.items():
+        names.claim("TypeScript client export", name, owner)
     for form, where in forms.items():
         names.claim("TypeScript client export", form_hook_name(form), where)
     for channel in channels:
