@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 
+from mizan import naming
 from mizan.conf import mizan_settings
 from mizan.contexts import GLOBAL
 from mizan.definitions import FunctionDef, Kind
@@ -28,7 +29,6 @@ from mizan.forms.json_schema import json_schema
 from mizan.forms.spec import FormSpec
 from mizan.schema.compiler import CompiledSchema
 from mizan.setup.registry import Registry
-from mizan import naming
 from mizan.typescript import names
 from mizan.typescript.operations import (
     Op,

@@ -23,12 +23,12 @@ from graphql import (
     get_named_type,
 )
 
+from mizan.canonical import default_value
 from mizan.contexts import ContextDef
 from mizan.definitions import FunctionDef, Kind
-from mizan.persisted.canonical import canonical_value
+from mizan.naming import argument_name, context_operation_name
 from mizan.schema.compiler import CompiledSchema
 from mizan.schema.operations import document
-from mizan.naming import argument_name, context_operation_name
 from mizan.typescript import names
 from mizan.typescript.text import comment, literal, quote
 from mizan.typescript.types import is_optional, reference
@@ -113,7 +113,7 @@ def _default(argument: Any) -> Any:
     if argument.default_value is Undefined:
         return Undefined
     try:
-        return canonical_value(argument.default_value, argument.type)
+        return default_value(argument.default_value, argument.type)
     except (ValueError, TypeError):
         return None
 
@@ -205,7 +205,7 @@ def input_table(compiled: CompiledSchema, ops: list[Op]) -> dict[str, dict[str, 
             entry: list[Any] = [str(field.type)]
             if field.default_value is not Undefined:
                 try:
-                    entry.append(canonical_value(field.default_value, field.type))
+                    entry.append(default_value(field.default_value, field.type))
                 except (ValueError, TypeError):
                     entry.append(None)
             table[named.name][name] = entry

@@ -27,7 +27,24 @@ describe("persisted GET URLs", () => {
   });
 
   test("a URL over the server's limit is POSTed instead", () => {
-    expect(client.url(notes, { userId: 1234567890123, limit: 3 })).toBeUndefined();
+    expect(client.url(notes, { userId: 2147483647, limit: 30 })).toBeUndefined();
+  });
+
+  test("the edge's order: by the bytes of name=value, not by name", () => {
+    const pair: Operation<{ u: number; u2: number }, string> = {
+      ...(notes as unknown as Operation<{ u: number; u2: number }, string>),
+      variables: [
+        ["u", "u", "Int!"],
+        ["u2", "u2", "Int!"],
+      ],
+    };
+    expect(new MizanClient({ ...schema, maxUrlLength: 2048 }).url(pair, { u: 5, u2: 6 })).toBe(
+      "/api/mizan/q/UserNotes/?u2=6&u=5",
+    );
+  });
+
+  test("a value past its type's bounds is POSTed (the server names the argument)", () => {
+    expect(client.url(notes, { userId: 2 ** 31, limit: 3 })).toBeUndefined();
   });
 
   test("query keys: context, key params, operation, other variables", () => {
@@ -37,13 +54,13 @@ describe("persisted GET URLs", () => {
   test("a long query goes as a POST with the document", async () => {
     const fetch = vi.fn(async () => Response.json({ data: { userNotes: ["a"] } }));
     const posting = new MizanClient(schema, { fetch });
-    expect(await posting.request(notes, { userId: 1234567890123, limit: 3 })).toEqual(["a"]);
+    expect(await posting.request(notes, { userId: 2147483647, limit: 30 })).toEqual(["a"]);
     const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe("/api/mizan/graphql/");
     expect(JSON.parse(init.body as string)).toEqual({
       query: notes.document,
       operationName: "UserNotes",
-      variables: { user_id: 1234567890123, limit: 3 },
+      variables: { user_id: 2147483647, limit: 30 },
     });
   });
 });
