@@ -1,4 +1,4 @@
-export { canonical, encode, text, type Inputs } from "./canonical";
+export { canonical, encode, OutOfBounds, query, text, type Inputs } from "./canonical";
 export {
   MizanClient,
   MizanRequestError,
