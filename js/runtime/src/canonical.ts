@@ -1,17 +1,17 @@
-// One text form per value of each GraphQL type, and one order of parameters: the rules of
-// mizan's server (mizan/canonical.py), so a URL built here is the one the server and the
-// edge cache keep. The shared vectors in spec/canonical-vectors.json check both sides.
+// One text form per value of each GraphQL type, and one query order: mizan/canonical.py's
+// rules, so a URL built here is the one the server and the edge keep. The shared vectors
+// (spec/canonical-vectors.json) check both sides.
 
 /** Input object types by name: each field's type and, when it has one, its default. */
 export type Inputs = Record<string, Record<string, [type: string, fallback?: unknown]>>;
 
-const INT_MIN = -(2 ** 31);
-const INT_MAX = 2 ** 31 - 1;
-/** A Decimal has at most this many digits before its point, and as many after it. */
-export const DECIMAL_DIGITS = 50;
-
-/** A valid value of its type that has no canonical form (the server answers it with a 400). */
+/** A valid value that mizan gives no canonical form (too large, too precise). */
 export class OutOfBounds extends RangeError {}
+
+const invalid = (type: string, value: unknown) => new TypeError(`${JSON.stringify(value)} is not a valid ${type}`);
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const ZONE = "(Z|[+-]\\d\\d(?::?\\d\\d(?::?\\d\\d(?:\\.\\d+)?)?)?)?";
+const TIME = new RegExp(`^(\\d\\d)(?::?(\\d\\d)(?::?(\\d\\d)(?:[.,](\\d+))?)?)?${ZONE}$`);
 
 export function canonical(value: unknown, type: string, inputs: Inputs): unknown {
   if (type.endsWith("!")) {
@@ -35,66 +35,75 @@ export function canonical(value: unknown, type: string, inputs: Inputs): unknown
     }
     return result;
   }
+  const string = String(value);
   switch (type) {
-    case "Int":
-      return integer(value);
-    case "Float": {
-      const number = typeof value == "boolean" ? NaN : Number(value);
-      if (!Number.isFinite(number) || value === "") throw new TypeError(`${value} is not a finite Float`);
-      return number + 0; // -0 is 0
+    case "Int": {
+      if (typeof value == "boolean" || !(Number.isInteger(value) || /^[+-]?\d+$/.test(string))) throw invalid(type, value);
+      const number = Number(value);
+      if (string.replace(/^[+-]?0*/, "").length > 10 || number < -(2 ** 31) || number >= 2 ** 31)
+        throw new OutOfBounds(`${string} is outside Int's 32 bits`);
+      return number || 0;
     }
-    case "Boolean":
-      return boolean(value);
+    case "Float":
+      if (typeof value == "boolean" || !(typeof value == "number" || NUMBER.test(string.trim())) || !isFinite(Number(value)))
+        throw invalid(type, value);
+      return Number(value);
+    case "Boolean": {
+      const lower = string.toLowerCase();
+      if (lower == "true" || lower == "1") return true;
+      if (lower == "false" || lower == "0") return false;
+      throw invalid(type, value);
+    }
     case "Decimal":
-      return decimal(value);
-    case "UUID":
-      return uuid(String(value));
+      return decimal(string);
+    case "UUID": {
+      const hex = string.toLowerCase().replace(/^urn:uuid:/, "").replace(/^\{(.*)\}$/, "$1").replace(/-/g, "");
+      if (!/^[0-9a-f]{32}$/.test(hex)) throw invalid(type, value);
+      return hex.replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
+    }
     case "Date":
-      return value instanceof Date ? value.toISOString().slice(0, 10) : date(String(value));
-    case "DateTime":
-      return dateTime(value instanceof Date ? value.toISOString() : String(value));
+      return date(value instanceof Date ? value.toISOString().slice(0, 10) : string);
+    case "DateTime": {
+      const [day, time] = (value instanceof Date ? value.toISOString() : string).split(/[T ]/);
+      return date(day!) + "T" + clock(time ?? "00:00");
+    }
     case "Time":
-      return time(String(value));
+      return clock(string);
     case "JSON":
       return value;
   }
-  return typeof value == "object" ? value : String(value);
+  return typeof value == "object" ? value : string;
 }
 
-function integer(value: unknown): number {
-  const spelled = typeof value == "number" ? String(value) : value;
-  if (typeof spelled != "string" || !/^[+-]?\d+$/.test(spelled)) throw new TypeError(`${value} is not an Int`);
-  const digits = spelled.replace(/^[+-]?0*/, "");
-  const number = digits.length > 10 ? Infinity : Number(spelled);
-  if (!(number >= INT_MIN && number <= INT_MAX)) {
-    throw new OutOfBounds(`${spelled} is outside Int's 32 bits (${INT_MIN} to ${INT_MAX})`);
-  }
-  return number + 0;
+function date(value: string): string {
+  const found = /^(\d{4})-?(\d\d)-?(\d\d)$/.exec(value);
+  const day = found && new Date(`${found[1]}-${found[2]}-${found[3]}T00:00:00Z`);
+  if (!day || isNaN(+day) || day.getUTCDate() != Number(found![3])) throw invalid("Date", value);
+  return `${found![1]}-${found![2]}-${found![3]}`;
 }
 
-function boolean(value: unknown): boolean {
-  const spelled = String(value).toLowerCase();
-  if (spelled == "true" || spelled == "1") return true;
-  if (spelled == "false" || spelled == "0") return false;
-  throw new TypeError(`${value} is not true or false`);
+/** A time of day as Python's `isoformat` writes it: seconds always, microseconds when not 0. */
+function clock(value: string): string {
+  const found = TIME.exec(value);
+  if (!found) throw invalid("Time", value);
+  const [, hours, minutes = "00", seconds = "00", fraction = "", zone = ""] = found;
+  const micro = fraction.slice(0, 6).padEnd(6, "0");
+  const offset = zone == "Z" ? "+00:00" : zone.replace(/^([+-]\d\d):?(\d\d)?(?::?(\d\d))?.*$/, (_, h, m = "00", s) => `${h}:${m}${s ? ":" + s : ""}`);
+  return `${hours}:${minutes}:${seconds}${+micro ? "." + micro : ""}${offset}`;
 }
 
-/** Plain digits, no exponent or trailing zeros; read digit by digit (`1e10000000` is out of
- * bounds, never a number). */
-function decimal(value: unknown): string {
-  const spelled = String(value);
-  const match = typeof value == "boolean" ? null : /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(spelled);
-  if (!match || !(match[2] || match[3])) throw new TypeError(`${spelled} is not a finite decimal`);
-  const [, sign, whole = "", fraction = "", power = ""] = match;
-  if (power.replace(/^[+-]?0*/, "").length > 9) throw new OutOfBounds(`exponent ${power} is too large`);
+/** Plain digits, no exponent, no trailing zeros; at most 50 digits either side of the point. */
+function decimal(value: string): string {
+  const found = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(value);
+  if (!found || !(found[2] || found[3])) throw invalid("Decimal", value);
+  const [, sign, whole = "", fraction = "", power = "0"] = found;
   const digits = (whole + fraction).replace(/^0+/, "");
   const stripped = digits.replace(/0+$/, "");
   if (!stripped) return "0";
-  const exponent = Number(power || 0) - fraction.length + digits.length - stripped.length;
+  if (power.replace(/^[+-]?0*/, "").length > 9) throw new OutOfBounds(`exponent ${power} is out of bounds`);
+  const exponent = Number(power) - fraction.length + digits.length - stripped.length;
   const before = stripped.length + exponent;
-  if (before > DECIMAL_DIGITS || -exponent > DECIMAL_DIGITS) {
-    throw new OutOfBounds(`a Decimal has at most ${DECIMAL_DIGITS} digits before its point and ${DECIMAL_DIGITS} after it`);
-  }
+  if (before > 50 || -exponent > 50) throw new OutOfBounds("a Decimal has at most 50 digits before its point and 50 after it");
   const body =
     exponent >= 0
       ? stripped + "0".repeat(exponent)
@@ -104,40 +113,7 @@ function decimal(value: unknown): string {
   return (sign == "-" ? "-" : "") + body;
 }
 
-function uuid(value: string): string {
-  const hex = value.toLowerCase().replace(/^\{|\}$/g, "").replace(/^urn:uuid:/, "").replaceAll("-", "");
-  if (!/^[0-9a-f]{32}$/.test(hex)) throw new TypeError(`${value} is not a UUID`);
-  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-}
-
-function date(value: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const [, year, month, day] = match ?? [];
-  const check = match && new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  if (!check || check.getUTCMonth() != Number(month) - 1 || check.getUTCDate() != Number(day)) {
-    throw new TypeError(`${value} is not a date`);
-  }
-  return value;
-}
-
-/** `HH:MM[:SS[.ffffff]]` and an offset, as Python's isoformat writes them. */
-function time(value: string): string {
-  const match = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:\d{2})?$/.exec(value);
-  if (!match) throw new TypeError(`${value} is not a time`);
-  const [, hours, minutes, seconds = "00", fraction = "", offset = ""] = match;
-  if (Number(hours) > 23 || Number(minutes) > 59 || Number(seconds) > 59) throw new TypeError(`${value} is not a time`);
-  const micro = fraction.padEnd(6, "0");
-  return `${hours}:${minutes}:${seconds}${/^0*$/.test(micro) ? "" : "." + micro}${offset == "Z" ? "+00:00" : offset}`;
-}
-
-function dateTime(value: string): string {
-  const match = /^(\d{4}-\d{2}-\d{2})[T ](.*)$/.exec(value);
-  if (!match) throw new TypeError(`${value} is not a date and time`);
-  return date(match[1]!) + "T" + time(match[2]!);
-}
-
-/** A canonical value's text, as a URL carries it: numbers as `String(number)` writes them,
- * JSON (sorted keys) for lists and objects. */
+/** A canonical value's text, as a URL carries it: JSON (sorted keys) for lists and objects. */
 export function text(value: unknown): string {
   return typeof value == "object" && value ? json(value) : String(value);
 }
@@ -151,13 +127,16 @@ function json(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Percent-encoding as Python's `quote(text, safe="")`: everything but `A-Za-z0-9_.-~`. */
+/** Percent-encoding of everything but `A-Za-z0-9-._~` (UTF-8, uppercase hex). */
 export function encode(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
-/** The canonical query string of `name=value` pairs: each percent-encoded, sorted by their
- * bytes, as Varnish's std.querysort sorts them (`u2=6&u=5`: "2" sorts before "="). */
-export function query(pairs: Iterable<[string, string]>): string {
-  return [...pairs].map(([name, value]) => encode(name) + "=" + encode(value)).sort().join("&");
+/** The query string of canonical (name, text) pairs: each `name=value` encoded, sorted by its
+ * bytes, as the edge (Varnish's `std.querysort`) sorts them. */
+export function queryString(pairs: [string, string][]): string {
+  return pairs
+    .map(([name, value]) => encode(name) + "=" + encode(value))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .join("&");
 }

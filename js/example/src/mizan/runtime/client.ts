@@ -1,5 +1,5 @@
 import { createClient, type Client as SocketClient } from "graphql-ws";
-import { canonical, OutOfBounds, query as canonicalQuery, text, type Inputs } from "./canonical";
+import { canonical, queryString, text, type Inputs } from "./canonical";
 
 /** One variable: its name in TypeScript, in the document (Python's), its GraphQL type and default. */
 export type Variable = [name: string, python: string, type: string, fallback?: unknown];
@@ -105,11 +105,10 @@ export class MizanClient {
     let found: Record<string, string>;
     try {
       found = this.canonical(op, vars);
-    } catch (error) {
-      if (error instanceof OutOfBounds) return; // no GET URL can carry it; POST says why
-      throw error;
+    } catch {
+      return; // no canonical form: POSTed, and the server names the bad value
     }
-    const query = canonicalQuery(Object.entries(found));
+    const query = queryString(Object.entries(found));
     const url = this.endpoint + op.path + (query && "?" + query);
     const path = new URL(url, "http://x").pathname;
     if (path.length + 1 + query.length <= this.schema.maxUrlLength) return url;

@@ -1,4 +1,4 @@
-export { canonical, encode, OutOfBounds, query, text, type Inputs } from "./canonical";
+export { OutOfBounds, canonical, encode, queryString, text, type Inputs } from "./canonical";
 export {
   MizanClient,
   MizanRequestError,
