@@ -48,8 +48,11 @@ def _digest(*parts: object) -> str:
 def scope_of(context: ContextDef, request: HttpRequest) -> str | None:
     """Whose entry this is: everyone's (public), a user's, a session's, or nobody's (no
     caching for an anonymous visitor without a session: there is nothing to key by)."""
-    if context.public:
-        return "public"
+    return "public" if context.public else owner_of(request)
+
+
+def owner_of(request: HttpRequest) -> str | None:
+    """Who owns the private entries ``request`` reads: its user, else its session."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
@@ -82,6 +85,11 @@ def storable(tokens: tuple[str, ...]) -> bool:
     return since is None or all(minted(token) <= since for token in tokens)
 
 
+def owner_scope(owner: str) -> Scope:
+    """The pseudo-scope of one owner's private entries (``"~"`` is in no param name)."""
+    return (("~owner", owner),)
+
+
 def generation_key(context: str, scope: Scope = ()) -> str:
     # Unversioned: an invalidation from a process on the previous deploy still counts.
     return f"mizan:gen:{context}:{_digest(scope)}" if scope else f"mizan:gen:{context}"
@@ -105,7 +113,7 @@ def _slot(
         generations.append(generation_key(context))
         if scope:
             generations.append(generation_key(context, scope))
-    return Slot(f"mizan:{version}:{kind}:{_digest(*parts)}", tuple(generations))
+    return Slot(f"mizan:{version}:{kind}:{_digest(*parts)}", tuple(dict.fromkeys(generations)))
 
 
 class ContextCache:
@@ -152,7 +160,8 @@ class ContextCache:
         """Swap ``item``'s generation token; retried ``INVALIDATION_RETRIES`` times with
         backoff. When every try fails the entries that read it stay until they expire,
         their context's ``ttl`` at most: logged as an error, and ``False``."""
-        key = generation_key(item.context, item.params)
+        scope = owner_scope(item.owner) if item.owner is not None else item.params
+        key = generation_key(item.context, scope)
         retries = max(0, int(mizan_settings.INVALIDATION_RETRIES))
         for attempt in range(retries + 1):
             try:

@@ -10,29 +10,27 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import enum
-import functools
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar, Token
 from functools import partial
 from typing import Any
 
-import pydantic
 from asgiref.sync import sync_to_async
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
+from django.http import HttpRequest
 
+from mizan.canonical import OutOfBounds, Scalar, key_value
 from mizan.conf import mizan_settings
 from mizan.definitions import FunctionDef
 from mizan.exceptions import InvalidationError, RegistrationError
 
 GLOBAL = "global"
-Scalar = bool | int | str
 
 #: Sent after a transaction commits, once per invalidation, with ``invalidation=`` and
 #: ``batched=``: True when a request's :func:`collecting` scope holds it and will send it
@@ -47,10 +45,12 @@ collected = Signal()
 
 @dataclasses.dataclass(frozen=True, order=True)
 class Invalidation:
-    """One context, whole (``params == ()``) or scoped by all of its key params."""
+    """One context, whole (``params == ()``) or scoped by all of its key params; or, with
+    ``owner``, only one owner's entries of a private context (:func:`invalidate_for`)."""
 
     context: str
     params: tuple[tuple[str, Scalar], ...] = ()
+    owner: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"context": self.context, "params": dict(self.params)}
@@ -66,29 +66,16 @@ class ContextDef:
     key_types: Mapping[str, Any] = dataclasses.field(compare=False, repr=False)
 
     def scope(self, params: Mapping[str, Any]) -> tuple[tuple[str, Scalar], ...]:
-        """The canonical key params among ``params``; ``()`` unless all are there."""
+        """The key params among ``params`` in their canonical forms (:mod:`mizan.canonical`);
+        ``()`` (the whole context) unless all are there and each has a canonical form."""
         if not self.key_params or not all(k in params for k in self.key_params):
             return ()
-        return tuple((k, canonical(self.key_types[k], params[k])) for k in self.key_params)
-
-
-def canonical(annotation: Any, value: Any) -> Scalar:
-    """One text form per value: ``5`` and ``"5"`` for an ``int`` param are the same key."""
-    if type(value) is not annotation:
-        with suppress(pydantic.ValidationError, TypeError):
-            value = _adapter(annotation).validate_python(value)
-    if isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, enum.Enum):
-        return value.name
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    return str(value)
-
-
-@functools.lru_cache(maxsize=256)
-def _adapter(annotation: Any) -> pydantic.TypeAdapter[Any]:
-    return pydantic.TypeAdapter(annotation)
+        try:
+            return tuple((k, key_value(self.key_types[k], params[k])) for k in self.key_params)
+        except (ValueError, TypeError):
+            # A value no persisted URL can name (past a bound, or not of the key's type): its
+            # reads were cached whole, and so it invalidates the whole context.
+            return ()
 
 
 def build_contexts(definitions: Sequence[FunctionDef]) -> dict[str, ContextDef]:
@@ -279,7 +266,54 @@ def invalidate(context: str, /, **params: Any) -> None:
             f"invalidate({context!r}, {', '.join(unknown)}=...): not key params of {context!r} "
             f"(its key params: {', '.join(definition.key_params) or 'none'})."
         )
+    for key, value in params.items():
+        try:
+            key_value(definition.key_types[key], value)
+        except OutOfBounds:
+            pass  # a valid value without a canonical form: the whole context, below
+        except (ValueError, TypeError) as exc:
+            raise InvalidationError(
+                f"invalidate({context!r}, {key}={value!r}): not a valid value of the key "
+                f"param {key!r} ({_type_name(definition.key_types[key])}): {exc}."
+            ) from None
     schedule(Invalidation(context, definition.scope(params)))
+
+
+def _type_name(annotation: Any) -> str:
+    return getattr(annotation, "__name__", None) or repr(annotation)
+
+
+def invalidate_for(request: HttpRequest, context: str, /) -> None:
+    """Drop the caller's own cached entries of the private ``context``, nobody else's.
+
+    For a change only the caller sees, such as logging in or out: the entries of the
+    user (or, before login, the session) that made ``request`` go. The owner is read
+    when this is called and again when the transaction commits, so inside a transaction
+    call it at any point; outside one (where "commits" is "now"), call it after the
+    change that moves the owner, such as ``login()``. Reported to the caller like
+    :func:`invalidate`; never sent to a CDN (the edge holds no private entry).
+    """
+    from mizan.cache import owner_of
+    from mizan.schema import get_schema
+
+    contexts = get_schema().contexts
+    if context not in contexts:
+        raise InvalidationError(
+            f"invalidate_for(request, {context!r}): no such context{_suggest(context, contexts)}"
+        )
+    definition = contexts[context]
+    if definition.public:
+        raise InvalidationError(
+            f"invalidate_for(request, {context!r}): {context!r} is public, one entry for "
+            f"everyone, so it has no owner's entries. Call invalidate({context!r}) instead."
+        )
+    before = owner_of(request)
+
+    def apply(report: list[Invalidation] | None) -> None:
+        for owner in dict.fromkeys(filter(None, (before, owner_of(request)))):
+            _apply(Invalidation(context, owner=owner), report)
+
+    transaction.on_commit(partial(apply, _reported.get()))
 
 
 def schedule(item: Invalidation) -> None:
@@ -293,8 +327,9 @@ def _apply(item: Invalidation, report: list[Invalidation] | None) -> None:
     # A scope that closed before this commit (a transaction outliving the request's
     # collection) will never send it on `collected`: receivers must act on it now.
     batched = report is not None and report is _reported.get()
-    if report is not None and item not in report:
-        report.append(item)
+    reported = dataclasses.replace(item, owner=None)  # the client learns what, not whose
+    if report is not None and reported not in report:
+        report.append(reported)
     invalidated.send(sender=Invalidation, invalidation=item, batched=batched)
 
 

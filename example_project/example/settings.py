@@ -24,7 +24,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "corsheaders",
+    "allauth",
+    "allauth.account",
     "mizan",
+    "mizan.contrib.allauth",  # sign-up, login, … as mizan forms: accountSignupSubmit, …
     "demo",
 ]
 
@@ -40,7 +43,20 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Accounts (mizan.contrib.allauth): emails are printed by the server; their links go to the
+# demo's own pages (MIZAN["ACCOUNT_URLS"]), which submit the key through mizan.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+ACCOUNT_ADAPTER = "mizan.contrib.allauth.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 
 TEMPLATES = [
     {
@@ -91,7 +107,16 @@ MIZAN = {
     "INTROSPECTION": True,
     # The dev server on port 5173 may open WebSockets too (browsers skip CORS for them).
     "CHANNELS_ALLOWED_ORIGINS": CORS_ALLOWED_ORIGINS,
+    "ACCOUNT_URLS": {
+        "verify_email": "/account/verify-email/{key}/",
+        "reset_password": "/account/reset-password/{key}/",
+    },
 }
+
+# Trusted documents a front-end build wrote (GraphQL codegen's persisted-documents JSON):
+# each is served at q/<OperationName>/ like mizan's own operations.
+if os.environ.get("MIZAN_EXAMPLE_DOCUMENTS"):
+    MIZAN["PERSISTED_DOCUMENTS"] = os.environ["MIZAN_EXAMPLE_DOCUMENTS"]
 
 # `make edge` serves the project behind Varnish and names it here, so invalidations made
 # outside a request through Varnish (the shell, a task, a request to the origin) purge it too.

@@ -26,7 +26,8 @@ from mizan.forms.describe import describe
 from mizan.forms.fields import FieldSpec, ValueKind
 from mizan.forms.json_schema import json_schema
 from mizan.forms.payloads import FormFieldError, schema_model, submit_model, validation_model
-from mizan.forms.spec import FormPart, FormSpec
+from mizan.forms.spec import FormPart, FormRole, FormSpec
+from mizan.naming import form_context_name, form_function_name
 
 
 def input_model(
@@ -80,7 +81,7 @@ class FormFunctions:
         return [
             FunctionDef(
                 fn=self.schema,
-                name=f"{spec.name}.schema",
+                name=form_function_name(spec.name, "schema"),
                 params=(),
                 returns=self.schema_model,
                 kind=Kind.QUERY,
@@ -88,14 +89,14 @@ class FormFunctions:
                 "JSON Schema of its input.",
                 # It describes the form, the same for everyone unless auth= hides it: a
                 # context of its own, so invalidate("contact_form") refreshes changed choices.
-                context=spec.name.replace(".", "_").lower() + "_form",
+                context=form_context_name(spec.name),
                 public=spec.auth is None,
                 form=FormPart(spec, "schema"),
                 **common,
             ),
             FunctionDef(
                 fn=self.validate,
-                name=f"{spec.name}.validate",
+                name=form_function_name(spec.name, "validate"),
                 params=(data, Param("fields", list[str] | None, None), *ids),
                 returns=self.validation_model,
                 kind=Kind.QUERY,
@@ -107,7 +108,7 @@ class FormFunctions:
             ),
             FunctionDef(
                 fn=self.submit,
-                name=f"{spec.name}.submit",
+                name=form_function_name(spec.name, "submit"),
                 params=(data, *ids),
                 returns=self.submit_model,
                 kind=Kind.MUTATION,
@@ -122,7 +123,7 @@ class FormFunctions:
     # --- the three functions -------------------------------------------------------
 
     def schema(self, request: HttpRequest) -> pydantic.BaseModel:
-        form = self.form(request)
+        form = self.form(request, role="schema")
         spec = self.spec
         return self.schema_model(
             name=spec.name,
@@ -149,14 +150,14 @@ class FormFunctions:
                     extensions={"argument": "fields"},
                 )
             only = set(fields)
-        form = self.form(request, data, id)
+        form = self.form(request, data, id, role="validate")
         form.is_valid()
         return self.validation_model(**self.outcome(form, only))
 
     def submit(
         self, request: HttpRequest, data: pydantic.BaseModel, id: str | None = None
     ) -> pydantic.BaseModel:
-        form = self.form(request, data, id)
+        form = self.form(request, data, id, role="submit")
         try:
             with transaction.atomic(using=self.database()):
                 if not form.is_valid():
@@ -172,15 +173,21 @@ class FormFunctions:
     # --- helpers -------------------------------------------------------------------
 
     def form(
-        self, request: HttpRequest, data: pydantic.BaseModel | None = None, id: str | None = None
+        self,
+        request: HttpRequest,
+        data: pydantic.BaseModel | None = None,
+        id: str | None = None,
+        *,
+        role: FormRole,
     ) -> forms.BaseForm:
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = dict(self.spec.form_class.get_form_kwargs(request))  # type: ignore[attr-defined]
         if id is not None:
             kwargs["instance"] = self.instance(request, id)
         if data is not None:
             kwargs["data"], kwargs["files"] = self.form_data(data)
         form = self.spec.form_class(**kwargs)
         form.request = request  # type: ignore[attr-defined]
+        form.mizan_role = role  # type: ignore[attr-defined]
         return form
 
     def form_data(self, data: pydantic.BaseModel) -> tuple[dict[str, Any], dict[str, Any]]:
