@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 EDGE_PORT ?= 6081
 
-.PHONY: install demo edge test lint docs docs-serve schema manifest pins bench bench-edge clean
+.PHONY: install js graphiql dist demo edge test lint docs docs-serve schema manifest pins bench bench-edge clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,40 @@ $(STAMP): requirements/dev.txt pyproject.toml | $(VENV)/bin/python $(if $(filter
 
 install: $(STAMP)
 
-demo: install
+# JavaScript (the npm workspace in js/): installed from the committed lock with npm ci, then
+# GraphiQL bundled into mizan/static/mizan/graphiql/ (built, never committed). Without
+# Node 20.19 or newer, `make demo` and `make test` go on (GraphiQL then says how to build it,
+# the browser tests skip); `make dist` and CI (MIZAN_REQUIRE_SERVICES=1) stop.
+NODE_OK := $(shell node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null && echo yes)
+NPM_STAMP := js/node_modules/.package-lock.json
+GRAPHIQL := mizan/static/mizan/graphiql/graphiql.js
+
+$(NPM_STAMP): js/package-lock.json js/package.json $(wildcard js/*/package.json)
+	cd js && npm ci --no-audit --no-fund
+	touch $@
+
+$(GRAPHIQL): $(NPM_STAMP) js/graphiql/build.mjs $(wildcard js/graphiql/src/*)
+	cd js && npm run --silent build -w @mizan/graphiql
+
+ifeq ($(NODE_OK),yes)
+js: $(NPM_STAMP)
+graphiql: $(GRAPHIQL)
+else
+js graphiql:
+	@echo "Node 20.19 or newer is not installed: GraphiQL is not built and the browser tests skip."
+	@echo "Install Node (apt-get install nodejs npm), then run make $@."
+	@if [ "$$MIZAN_REQUIRE_SERVICES" = 1 ]; then exit 1; fi
+endif
+
+# The wheel and the sdist, each with GraphiQL's bundle inside (checked).
+dist: install
+	@test "$(NODE_OK)" = yes || { echo "make dist needs Node 20.19 or newer to bundle GraphiQL."; exit 1; }
+	$(MAKE) graphiql
+	rm -rf dist
+	$(UV) build --quiet --out-dir dist
+	$(PY) -m tests.dist dist
+
+demo: install graphiql
 	cd example_project && ../$(PY) manage.py migrate --noinput
 	cd example_project && ../$(PY) manage.py seed_demo --port $(PORT)
 	cd example_project && ../$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -38,7 +71,7 @@ edge: install
 # run again on PostgreSQL and Redis (skipped on a laptop without them, required in CI).
 PRODUCTION_TESTS := tests/test_contexts.py tests/test_cache.py tests/test_views.py
 
-test: install
+test: install js graphiql
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 	@$(PY) -m tests.services postgres redis; status=$$?; \
 	if [ $$status -eq 0 ]; then \
