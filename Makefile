@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 EDGE_PORT ?= 6081
 
-.PHONY: install js graphiql dist demo edge test lint docs docs-serve schema manifest pins bench bench-edge clean
+.PHONY: install js graphiql dist demo edge test js-test lint docs docs-serve schema manifest client pins bench bench-edge clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,14 +24,14 @@ install: $(STAMP)
 
 # JavaScript (the npm workspace in js/): installed from the committed lock with npm ci, then
 # GraphiQL bundled into mizan/static/mizan/graphiql/ (built, never committed). Without
-# Node 20.19 or newer, `make demo` and `make test` go on (GraphiQL then says how to build it,
-# the browser tests skip); `make dist` and CI (MIZAN_REQUIRE_SERVICES=1) stop.
-NODE_OK := $(shell node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null && echo yes)
-NPM_STAMP := js/node_modules/.package-lock.json
+# Node.js >= 20.19 and npm, `make demo` and `make test` go on (GraphiQL then says how to build
+# it; the browser and front-end tests skip); `make dist` and CI (MIZAN_REQUIRE_SERVICES=1) stop.
+NODE_OK := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a==20&&b>=19)?0:1)' 2>/dev/null && command -v npm >/dev/null && echo yes)
+NPM_STAMP := js/node_modules/.installed
 GRAPHIQL := mizan/static/mizan/graphiql/graphiql.js
 
 $(NPM_STAMP): js/package-lock.json js/package.json $(wildcard js/*/package.json)
-	cd js && npm ci --no-audit --no-fund
+	cd js && npm ci
 	touch $@
 
 $(GRAPHIQL): $(NPM_STAMP) js/graphiql/build.mjs $(wildcard js/graphiql/src/*)
@@ -42,14 +42,14 @@ js: $(NPM_STAMP)
 graphiql: $(GRAPHIQL)
 else
 js graphiql:
-	@echo "Node 20.19 or newer is not installed: GraphiQL is not built and the browser tests skip."
-	@echo "Install Node (apt-get install nodejs npm), then run make $@."
+	@echo "Node.js >= 20.19 and npm are not installed: GraphiQL is not built, the browser tests skip."
+	@echo "Install them, then run make $@."
 	@if [ "$$MIZAN_REQUIRE_SERVICES" = 1 ]; then exit 1; fi
 endif
 
 # The wheel and the sdist, each with GraphiQL's bundle inside (checked).
 dist: install
-	@test "$(NODE_OK)" = yes || { echo "make dist needs Node 20.19 or newer to bundle GraphiQL."; exit 1; }
+	@test "$(NODE_OK)" = yes || { echo "make dist needs Node.js >= 20.19 and npm to bundle GraphiQL."; exit 1; }
 	$(MAKE) graphiql
 	rm -rf dist
 	$(UV) build --quiet --out-dir dist
@@ -69,7 +69,7 @@ edge: install
 
 # The tests whose behaviour depends on the database's transactions or the cache backend,
 # run again on PostgreSQL and Redis (skipped on a laptop without them, required in CI).
-PRODUCTION_TESTS := tests/test_contexts.py tests/test_cache.py tests/test_views.py
+PRODUCTION_TESTS := tests/test_contexts.py tests/test_cache.py tests/test_views.py tests/models
 
 test: install js graphiql
 	$(PY) -m pytest -q $(PYTEST_ARGS)
@@ -79,6 +79,19 @@ test: install js graphiql
 		$(PY) -m pytest -q --ds=tests.settings_production $(PRODUCTION_TESTS); \
 	elif [ $$status -eq 2 ]; then echo "Skipped the PostgreSQL and Redis pass."; \
 	else exit 1; fi
+	@$(MAKE) --no-print-directory js-test
+
+# The generated client's tests (type check, runtime size, Vitest against a live example
+# server): they need Node.js >= 20.19 and npm, skipped without them except in CI.
+js-test: install
+ifeq ($(NODE_OK),yes)
+	@$(MAKE) --no-print-directory $(NPM_STAMP)
+	cd js && MIZAN_PYTHON=$(abspath $(PY)) npm test
+else
+	@if [ "$$MIZAN_REQUIRE_SERVICES" = 1 ]; then \
+		echo "The front-end tests need Node.js >= 20.19 and npm (MIZAN_REQUIRE_SERVICES=1)."; exit 1; \
+	else echo "Skipped the front-end tests: they need Node.js >= 20.19 and npm."; fi
+endif
 
 lint: install
 	$(PY) -m ruff check mizan tests example_project bench docgen
@@ -98,6 +111,10 @@ schema: install
 
 manifest: install
 	cd example_project && ../$(PY) manage.py export_edge_manifest --output edge-manifest.json
+
+# The example project's generated TypeScript/React client (committed; a test checks it).
+client: install
+	cd example_project && ../$(PY) manage.py export_client --output ../js/example/src/mizan
 
 # Re-resolve the pinned versions after changing pyproject.toml's dependencies.
 pins: | $(VENV)/bin/python $(if $(filter $(VENV)/bin/uv,$(UV)),$(VENV)/bin/uv)
