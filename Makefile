@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 EDGE_PORT ?= 6081
 
-.PHONY: install js graphiql dist demo edge test js-test lint docs docs-serve schema manifest client pins bench bench-edge clean
+.PHONY: install js graphiql app dist demo edge test js-test lint docs docs-serve schema manifest client pins bench bench-edge clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,12 +37,21 @@ $(NPM_STAMP): js/package-lock.json js/package.json $(wildcard js/*/package.json)
 $(GRAPHIQL): $(NPM_STAMP) js/graphiql/build.mjs $(wildcard js/graphiql/src/*)
 	cd js && npm run --silent build -w @mizan/graphiql
 
+# The example project's React front end (js/app/, Vite, on the generated client), served by
+# its Django views from example_project/demo/static/demo/app/ (built, never committed).
+APP := example_project/demo/static/demo/app/app.js
+
+$(APP): $(NPM_STAMP) js/app/vite.config.mjs $(wildcard js/app/src/*) $(wildcard js/example/src/mizan/*.ts js/example/src/mizan/runtime/*.ts)
+	cd js && npm run --silent build -w mizan-example-app
+
 ifeq ($(NODE_OK),yes)
 js: $(NPM_STAMP)
 graphiql: $(GRAPHIQL)
+app: $(APP)
 else
-js graphiql:
-	@echo "Node.js >= 20.19 and npm are not installed: GraphiQL is not built, the browser tests skip."
+js graphiql app:
+	@echo "Node.js >= 20.19 and npm are not installed: GraphiQL and the example's React app are"
+	@echo "not built (the demo serves its server-rendered pages), and the browser tests skip."
 	@echo "Install them, then run make $@."
 	@if [ "$$MIZAN_REQUIRE_SERVICES" = 1 ]; then exit 1; fi
 endif
@@ -55,7 +64,7 @@ dist: install
 	$(UV) build --quiet --out-dir dist
 	$(PY) -m tests.dist dist
 
-demo: install graphiql
+demo: install graphiql app
 	cd example_project && ../$(PY) manage.py migrate --noinput
 	cd example_project && ../$(PY) manage.py seed_demo --port $(PORT)
 	cd example_project && ../$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -71,7 +80,7 @@ edge: install
 # run again on PostgreSQL and Redis (skipped on a laptop without them, required in CI).
 PRODUCTION_TESTS := tests/test_contexts.py tests/test_cache.py tests/test_views.py tests/models
 
-test: install js graphiql
+test: install js graphiql app
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 	@$(PY) -m tests.services postgres redis; status=$$?; \
 	if [ $$status -eq 0 ]; then \

@@ -12,6 +12,7 @@ export const FLAGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+  "--disable-breakpad", // no crash reporter process left running after the browser closes
   // Belt and braces with the interception below: no other name even resolves.
   "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ];

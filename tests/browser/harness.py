@@ -51,6 +51,11 @@ def need_graphiql() -> None:
         missing("GraphiQL's bundle is not built: run `make graphiql`")
 
 
+def need_app() -> None:
+    if not (EXAMPLE / "demo" / "static" / "demo" / "app" / "app.js").is_file():
+        missing("The example's React app is not built: run `make app`")
+
+
 @dataclass
 class Report:
     data: dict[str, Any]
