@@ -8,7 +8,10 @@ urlpatterns = [
     path("profile/<int:user_id>/", profile_page, name="profile"),
     path("forms/", forms_page, name="forms"),
     path("chat/", chat, name="chat"),
-    *(path(f"app/{url}", app, {"page": page}, name=f"app-{page}") for url, page in APP_PAGES.items()),
+    *(
+        path(f"app/{url}", app, {"page": page}, name=f"app-{page}")
+        for url, page in APP_PAGES.items()
+    ),
     path("admin/", admin.site.urls),
     path("api/mizan/", include("mizan.urls")),
 ]
