@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
@@ -34,6 +35,19 @@ def forms_page(request: HttpRequest) -> HttpResponse:
         else None
     )
     return render(request, "demo/forms.html", {"profile": profile})
+
+
+@ensure_csrf_cookie
+def account_page(request: HttpRequest, form: str | None = None, key: str = "") -> HttpResponse:
+    """Sign up, log in and out, reset a password: mizan.contrib.allauth's forms, drawn like
+    the others. An emailed link lands here with its key filled in."""
+    if form is not None:
+        forms = [(form, json.dumps({"key": key}))]
+    elif request.user.is_authenticated:
+        forms = [("accountPasswordChange", "{}")]
+    else:
+        forms = [(name, "{}") for name in ("accountLogin", "accountSignup", "accountPasswordReset")]
+    return render(request, "demo/forms.html", {"account_forms": forms, "account": True})
 
 
 @login_required
