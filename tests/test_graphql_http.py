@@ -1,8 +1,9 @@
 """The graphql-http package's server audit (the GraphQL over HTTP spec's MUSTs and SHOULDs)
 against the example project served by daphne: every audit passes, none warns.
 
-Node runs the audit (``tests/graphql_http``, its version pinned by package-lock.json);
-without Node the test skips, in CI it fails.
+Node runs the audit (``js/audit/graphql-http.mjs``; the package's version is pinned by
+``js/package-lock.json`` and installed by ``make js``); without Node or the installed
+workspace the test skips, in CI it fails.
 """
 
 from __future__ import annotations
@@ -12,29 +13,19 @@ import subprocess
 from pathlib import Path
 
 from tests.fuzz.server import live_example
-from tests.services import need_program
+from tests.services import missing, need_program
 
-AUDIT = Path(__file__).resolve().parent / "graphql_http"
-
-
-def install(npm: str) -> None:
-    if not (AUDIT / "node_modules" / "graphql-http").is_dir():
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=AUDIT,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+JS = Path(__file__).resolve().parent.parent / "js"
 
 
 def test_every_graphql_http_audit_passes_without_warnings() -> None:
     node = need_program("node")
-    install(need_program("npm"))
+    if not (JS / "node_modules" / "graphql-http").is_dir():
+        missing("js/node_modules has no graphql-http: run make js")
     with live_example() as port:
         run = subprocess.run(
-            [node, "audit.mjs", f"http://127.0.0.1:{port}/api/mizan/graphql/"],
-            cwd=AUDIT,
+            [node, "audit/graphql-http.mjs", f"http://127.0.0.1:{port}/api/mizan/graphql/"],
+            cwd=JS,
             capture_output=True,
             text=True,
             timeout=300,

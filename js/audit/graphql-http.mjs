@@ -1,4 +1,5 @@
-// Runs every audit of graphql-http's server suite against URL; prints the results as JSON.
+// The graphql-http package's server audits (its version pinned by js/package-lock.json) against
+// URL; prints the results as JSON. Run by tests/test_graphql_http.py against a live server.
 import { auditServer } from 'graphql-http';
 
 const url = process.argv[2];
