@@ -200,12 +200,21 @@ async def acollecting() -> AsyncIterator[list[Invalidation]]:
             await sync_to_async(_apply_again)(applied)
 
 
-def _open() -> tuple[list[Invalidation], tuple[Token[Any], Token[Any]]]:
-    applied: list[Invalidation] = []
+class _Collected(list[Invalidation]):
+    """What a request reports (owners left out), and ``exact``: what it applied, to apply
+    again when its scope closes (an owner's entries, not the whole context's)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exact: list[Invalidation] = []
+
+
+def _open() -> tuple[_Collected, tuple[Token[Any], Token[Any]]]:
+    applied = _Collected()
     return applied, (_reported.set(applied), _started.set(time.time_ns()))
 
 
-def _close(applied: list[Invalidation], tokens: tuple[Token[Any], Token[Any]]) -> None:
+def _close(applied: _Collected, tokens: tuple[Token[Any], Token[Any]]) -> None:
     _reset(tokens)
     if applied:
         _apply_again(applied)
@@ -216,9 +225,9 @@ def _reset(tokens: tuple[Token[Any], Token[Any]]) -> None:
     _started.reset(tokens[1])
 
 
-def _apply_again(applied: list[Invalidation]) -> None:
+def _apply_again(applied: _Collected) -> None:
     # Also when the view raised: what committed before the error stays committed.
-    _reapply(applied)
+    _reapply(applied.exact)
     collected.send(sender=Invalidation, invalidations=tuple(applied))
 
 
@@ -330,6 +339,8 @@ def _apply(item: Invalidation, report: list[Invalidation] | None) -> None:
     reported = dataclasses.replace(item, owner=None)  # the client learns what, not whose
     if report is not None and reported not in report:
         report.append(reported)
+    if isinstance(report, _Collected) and item not in report.exact:
+        report.exact.append(item)
     invalidated.send(sender=Invalidation, invalidation=item, batched=batched)
 
 
