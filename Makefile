@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 EDGE_PORT ?= 6081
 
-.PHONY: install demo edge test lint docs docs-serve schema manifest pins bench bench-edge clean
+.PHONY: install demo edge test lint docs docs-serve dist schema manifest pins bench bench-edge clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,15 @@ docs: install
 
 docs-serve: install
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve --dev-addr 127.0.0.1:8001
+
+# The sdist and the wheel, as a package index would get them: built in an isolated
+# environment, checked by twine, their contents checked and the sdist's tests run.
+dist: install
+	rm -rf dist
+	@mkdir -p build
+	@$(PY) -m build --sdist --wheel --outdir dist . >build/dist.log 2>&1 || { cat build/dist.log; exit 1; }
+	$(PY) -m twine check --strict dist/*
+	$(PY) -m tests.check_dist dist
 
 schema: install
 	cd example_project && ../$(PY) manage.py export_graphql_schema --output ../schema.graphql
