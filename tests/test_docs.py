@@ -80,3 +80,12 @@ def test_a_described_code_nothing_sends_stops_the_build(monkeypatch: pytest.Monk
 def test_an_unknown_marker_stops_the_build() -> None:
     with pytest.raises(reference.DocsError, match="mizan:nope"):
         reference.expand("<!-- mizan:nope -->")
+
+
+def test_every_install_line_names_the_distribution_django_mizan() -> None:
+    """``mizan`` on the package index is another project: no doc may install it."""
+    files = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md"), *(ROOT / "mizan").rglob("*.py")]
+    wrong = re.compile(r"""(pip install|uv add|uv pip install)\s+["']?mizan\b""")
+    offenders = [str(f.relative_to(ROOT)) for f in files if wrong.search(f.read_text())]
+    assert offenders == []
+    assert 'pip install "django-mizan[channels]"' in (ROOT / "docs/tutorial.md").read_text()

@@ -1,7 +1,7 @@
 """Real-time channels: ``ReactChannel`` subclasses served as GraphQL subscriptions.
 
 The only part of mizan that imports Django Channels (``pip install
-"mizan[channels]"``); the rest of mizan works without it.
+"django-mizan[channels]"``); the rest of mizan works without it.
 """
 
 from mizan.channels import checks  # noqa: F401  (registers the channel system checks)
