@@ -82,7 +82,9 @@ class Server:
             if self.process.poll() is not None:
                 pytest.fail(f"runserver exited:\n{self.log.read_text()}")
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/mizan/graphql/", timeout=2)
+                urllib.request.urlopen(
+                    f"http://127.0.0.1:{self.port}/api/mizan/graphql/", timeout=2
+                )
             except urllib.error.HTTPError:
                 return  # it answers (a GET without a query is a 400)
             except OSError:
@@ -113,9 +115,7 @@ def test_the_tutorial_replays_as_written(tmp_path: Path) -> None:
     need_program("curl")
     project = tmp_path / "board"
     project.mkdir()
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH")
-    }
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH")}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     server = Server(project, env)
     changed = False
