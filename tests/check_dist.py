@@ -3,9 +3,9 @@
 - the wheel holds every file of ``mizan/`` that git tracks (code, ``py.typed``, the VCL,
   templates and static files: everything mizan serves), and nothing else of the
   repository's;
-- the sdist holds everything its tests need (every tracked file under ``tests/``,
-  ``example_project/``, ``docs/``, ``docgen/``, the files they compare), and its tests
-  run: a quick part of the suite is run from the unpacked sdist, importing mizan from
+- the sdist holds everything its tests need (every tracked file but the benchmarks and
+  CI's script: the tests, the example project, the docs, the JavaScript workspace's
+  sources, the files they compare), and its tests run: a quick part of the suite is run from the unpacked sdist, importing mizan from
   there.
 """
 
@@ -30,6 +30,10 @@ SDIST_TESTS = [
     "tests/test_docs.py",
     "tests/forms/test_guide.py",
 ]
+
+
+# What the sdist leaves out: the benchmarks, CI's script, and the manifest itself.
+NOT_IN_THE_SDIST = ("bench/", ".ci/", "MANIFEST.in")
 
 
 def tracked(*folders: str) -> set[str]:
@@ -74,8 +78,11 @@ def check_sdist(sdist: Path) -> None:
     with tarfile.open(sdist) as archive:
         top = archive.getnames()[0].split("/")[0]
         names = {name.removeprefix(top + "/") for name in archive.getnames()}
-        needed = tracked("mizan", "tests", "example_project", "docs", "docgen", "requirements")
-        needed |= {"LICENSE", "pyproject.toml", "mkdocs.yml", "schema.graphql", "README.md"}
+        needed = {
+            name
+            for name in tracked(".")
+            if not name.startswith(NOT_IN_THE_SDIST) and Path(name).name != ".gitignore"
+        }
         missing = sorted(needed - names)
         if missing:
             fail(f"{sdist.name} lacks {missing[:10]}: add them to MANIFEST.in")
