@@ -44,7 +44,18 @@ def tracked(*folders: str) -> set[str]:
         capture_output=True,
         text=True,
     ).stdout
-    return {name for name in out.split("\0") if name and (ROOT / name).exists()}
+    found = set()
+    for name in filter(None, out.split("\0")):
+        path = ROOT / name
+        if path.is_dir():  # a tracked symlink to a folder: the files it brings
+            found |= {
+                f"{name}/{file.relative_to(path)}"
+                for file in path.rglob("*")
+                if file.is_file() and "__pycache__" not in file.parts
+            }
+        elif path.exists():
+            found.add(name)
+    return found
 
 
 def fail(message: str) -> None:
