@@ -2,7 +2,7 @@
 
     from mizan import client, register, invalidate, invalidate_on, ClientError
     from mizan.channels import ReactChannel
-    from mizan.forms import mizanFormMixin, mizanFormMeta
+    from mizan.forms import MizanFormMeta, MizanFormMixin
 
 The seed's paths (``mizan.client.client``, ``mizan.setup.registry.register``) are
 the same objects. ``import mizan`` needs neither Django set up nor Django Channels:
@@ -12,7 +12,7 @@ the same objects. ``import mizan`` needs neither Django set up nor Django Channe
 from typing import TYPE_CHECKING
 
 from mizan.client import client
-from mizan.contexts import invalidate, invalidate_on
+from mizan.contexts import invalidate, invalidate_for, invalidate_on
 from mizan.exceptions import (
     BadInput,
     BadParameter,
@@ -51,6 +51,7 @@ __all__ = [
     "Unauthenticated",
     "client",
     "invalidate",
+    "invalidate_for",
     "invalidate_on",
     "register",
     "wrap_asgi",

@@ -67,6 +67,6 @@ class Names:
             raise RegistrationError(
                 f"The generated client would export {name!r} twice: for {other} and for "
                 f"{owner}. Rename one of them (register(fn, 'name'), the form's "
-                "mizanFormMeta(name=...), or the context's name)."
+                "MizanFormMeta(name=...), or the context's name)."
             )
         return name
