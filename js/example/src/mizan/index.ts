@@ -7,6 +7,7 @@ import type { Channel, FormState, MizanRequestError, ProviderProps } from "./run
 import * as ops from "./operations";
 import type * as T from "./types";
 import * as forms from "./forms";
+
 export { MizanRequestError, useMizan } from "./runtime";
 export { schema } from "./operations";
 
