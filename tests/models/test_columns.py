@@ -114,3 +114,12 @@ def test_a_deferred_column_under_async_execution_is_read_in_a_thread(notes) -> N
     result = async_to_sync(MizanTestClient().acall)("async_thin_rows")
     assert result.ok, result.errors
     assert [r["stars"] for r in result.data] == [0, 1, 2]
+
+
+def test_only_plain_columns_get_the_direct_resolver() -> None:
+    from mizan.schema import get_schema
+
+    register()
+    fields = get_schema().schema._schema.get_type("Row").fields  # type: ignore[union-attr]
+    direct = {name for name, f in fields.items() if "_loaded" in f.resolve.__qualname__}
+    assert direct == {"id", "title", "headline", "stars"}
