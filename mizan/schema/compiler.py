@@ -175,6 +175,7 @@ def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef])
             assert root is not None
             root.fields[name].resolve = _resolver(call, root.fields[name])
     _read_attributes_directly(graphql_schema, types)
+    model_types.read_columns_directly(graphql_schema)
     if channels:
         # Only a project that defines a channel has Django Channels installed.
         from mizan.channels.subscription import install
