@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from allauth.account.adapter import get_adapter
 from allauth.account.internal import flows
 from allauth.account.stages import EmailVerificationStage, LoginStageController
+from allauth.core.context import request_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.headless.account.inputs import (
     ChangePasswordInput,
@@ -55,6 +56,15 @@ class _Flow(MizanFormMixin):
     def http_request(self) -> HttpRequest:
         assert self.request is not None  # mizan sets it before validating
         return self.request
+
+    def full_clean(self) -> None:
+        # allauth's inputs read the request from allauth.core.context, which its middleware
+        # sets for HTTP requests only: a call over the WebSocket would find None there.
+        if self.request is None:
+            super().full_clean()  # type: ignore[misc]  # a Form, in its subclasses
+            return
+        with request_context(self.request):
+            super().full_clean()  # type: ignore[misc]  # a Form, in its subclasses
 
 
 class AccountLoginForm(_Flow, LoginInput):
