@@ -17,6 +17,7 @@ from mizan.setup.registry import register
 
 if TYPE_CHECKING:
     from mizan.channels.asgi import wrap_asgi
+    from mizan.runtime import aexecute, execute
 
 __version__ = "0.1.0"
 
@@ -28,7 +29,9 @@ __all__ = [
     "MizanError",
     "RegistrationError",
     "Unauthenticated",
+    "aexecute",
     "client",
+    "execute",
     "invalidate",
     "invalidate_on",
     "register",
@@ -37,9 +40,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # Imported on first use: `import mizan` must work without Django Channels installed.
+    # Imported on first use: `import mizan` must work without Django Channels installed,
+    # and before Django's apps are ready (the runtime imports the schema machinery).
     if name == "wrap_asgi":
         from mizan.channels.asgi import wrap_asgi
 
         return wrap_asgi
+    if name in ("execute", "aexecute"):
+        from mizan import runtime
+
+        return getattr(runtime, name)
     raise AttributeError(f"module 'mizan' has no attribute {name!r}")

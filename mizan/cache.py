@@ -82,6 +82,16 @@ def _slot(
     return Slot(f"mizan:{version}:{kind}:{_digest(*parts)}", tuple(generations))
 
 
+def invalidate(item: Invalidation) -> None:
+    """Make every entry that read ``item``'s scope unreachable: swap its generation token.
+    Tokens are not versioned by the schema, so no runtime is needed to invalidate."""
+    key = generation_key(item.context, item.params)
+    try:
+        caches[mizan_settings.CACHE_ALIAS].set(key, uuid.uuid4().hex, GENERATION_TTL)
+    except Exception as exc:
+        logger.error("mizan cache: could not invalidate %s: %s", key, exc)
+
+
 class ContextCache:
     def __init__(self, version: str) -> None:
         self.version = version
@@ -118,15 +128,6 @@ class ContextCache:
 
     def store(self, slot: Slot, tokens: tuple[str, ...], value: Any, ttl: int) -> None:
         self.write(slot.key, (tokens, value), ttl)
-
-    # --- invalidation ---------------------------------------------------------------
-
-    def invalidate(self, item: Invalidation) -> None:
-        key = generation_key(item.context, item.params)
-        try:
-            self.backend.set(key, uuid.uuid4().hex, GENERATION_TTL)
-        except Exception as exc:
-            logger.error("mizan cache: could not invalidate %s: %s", key, exc)
 
     # --- get or compute -------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from channels.security.websocket import WebsocketDenier  # type: ignore[import-u
 from django.conf import settings
 from django.core.handlers.asgi import get_script_prefix
 from django.http.request import split_domain_port, validate_host
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver, resolve
 from strawberry.http.websocket_origin import (
     is_same_origin,
     normalize_allowed_origins,
@@ -43,6 +43,9 @@ class MizanASGI:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.websocket = AuthMiddlewareStack(MizanWSConsumer.as_asgi())
+        # Import the URLconf (and the views it imports) now: the first handshake resolves
+        # a path on the event loop, where seconds of imports would time handshakes out.
+        get_resolver().url_patterns  # noqa: B018
 
     async def __call__(
         self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable

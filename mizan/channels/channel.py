@@ -35,7 +35,7 @@ from django.http import HttpRequest
 from mizan.conf import mizan_settings
 from mizan.definitions import ChannelDef, FunctionDef, Kind, Param, Source, check_name
 from mizan.exceptions import ChannelSendError, Forbidden, RegistrationError
-from mizan.schema.resolvers import bad_input
+from mizan.runtime.errors import bad_input
 from mizan.setup.registry import get_registry
 
 from .groups import group_name

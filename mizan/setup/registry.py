@@ -22,6 +22,7 @@ from mizan.definitions import ChannelDef, FunctionDef, Source, check_name
 from mizan.exceptions import RegistrationError
 
 if TYPE_CHECKING:
+    from mizan.runtime import Runtime
     from mizan.schema.compiler import CompiledSchema
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,6 +33,7 @@ class Registry:
         self._functions: dict[Callable[..., Any], FunctionDef] = {}
         self._channels: dict[type, ChannelDef] = {}
         self._compiled: CompiledSchema | None = None
+        self._runtime: Runtime | None = None
         self._compiling = threading.Lock()
         self._later: list[Callable[[], Iterable[FunctionDef]]] = []
 
@@ -94,6 +96,17 @@ class Registry:
                 if self._compiled is None:
                     self._compiled = compile_schema(list(self), self.channels())
         return self._compiled
+
+    def runtime(self) -> Runtime:
+        """The runtime made from this registry's schema, on first use."""
+        if self._runtime is None:
+            from mizan.runtime import Runtime
+
+            compiled = self.compiled()
+            with self._compiling:
+                if self._runtime is None:
+                    self._runtime = Runtime(compiled)
+        return self._runtime
 
     def _check_open(self, source: Source) -> None:
         if self.frozen:
