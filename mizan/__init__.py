@@ -1,4 +1,13 @@
-"""mizan: typed, cached, real-time server functions for Django, over one GraphQL schema."""
+"""mizan: typed, cached, real-time server functions for Django, over one GraphQL schema.
+
+    from mizan import client, register, invalidate, invalidate_on, ClientError
+    from mizan.channels import ReactChannel
+    from mizan.forms import mizanFormMixin, mizanFormMeta
+
+The seed's paths (``mizan.client.client``, ``mizan.setup.registry.register``) are
+the same objects. ``import mizan`` needs neither Django set up nor Django Channels:
+``wrap_asgi`` is imported on first use.
+"""
 
 from typing import TYPE_CHECKING
 
@@ -6,27 +15,39 @@ from mizan.client import client
 from mizan.contexts import invalidate, invalidate_on
 from mizan.exceptions import (
     BadInput,
+    BadParameter,
+    ChannelLayerError,
     ChannelSendError,
     ClientError,
     Forbidden,
+    InvalidationError,
+    MalformedHeader,
+    ManifestError,
     MizanError,
+    PurgeError,
     RegistrationError,
     Unauthenticated,
 )
 from mizan.setup.registry import register
 
 if TYPE_CHECKING:
-    from mizan.channels.asgi import wrap_asgi
+    from mizan.channels import wrap_asgi
     from mizan.runtime import aexecute, execute
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BadInput",
+    "BadParameter",
+    "ChannelLayerError",
     "ChannelSendError",
     "ClientError",
     "Forbidden",
+    "InvalidationError",
+    "MalformedHeader",
+    "ManifestError",
     "MizanError",
+    "PurgeError",
     "RegistrationError",
     "Unauthenticated",
     "aexecute",
@@ -41,11 +62,12 @@ __all__ = [
 
 def __getattr__(name: str) -> object:
     # Imported on first use: `import mizan` must work without Django Channels installed,
-    # and before Django's apps are ready (the runtime imports the schema machinery).
+    # and asgi.py may import it before Django is set up; the runtime imports the schema
+    # machinery, which needs Django's apps.
     if name == "wrap_asgi":
-        from mizan.channels.asgi import wrap_asgi
+        from mizan import channels
 
-        return wrap_asgi
+        return channels.wrap_asgi
     if name in ("execute", "aexecute"):
         from mizan import runtime
 

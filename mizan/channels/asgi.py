@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from asgiref.typing import ASGIReceiveCallable, ASGISendCallable
 from channels.auth import AuthMiddlewareStack  # type: ignore[import-untyped]
 from channels.security.websocket import WebsocketDenier  # type: ignore[import-untyped]
@@ -27,8 +28,6 @@ from strawberry.http.websocket_origin import (
 
 from mizan.conf import mizan_settings
 
-from .consumer import MizanWSConsumer
-
 logger = logging.getLogger("mizan")
 
 Scope = dict[str, Any]
@@ -42,16 +41,32 @@ def wrap_asgi(app: Any) -> Any:
 class MizanASGI:
     def __init__(self, app: Any) -> None:
         self.app = app
-        self.websocket = AuthMiddlewareStack(MizanWSConsumer.as_asgi())
-        # Import the URLconf (and the views it imports) now: the first handshake resolves
-        # a path on the event loop, where seconds of imports would time handshakes out.
+        self._websocket: Any = None
+
+    @property
+    def websocket(self) -> Any:
+        # Built on the first connection, not here: asgi.py may call wrap_asgi() before
+        # get_asgi_application() sets Django up, and the consumer imports the schema.
+        if self._websocket is None:
+            from mizan.channels.consumer import MizanWSConsumer
+
+            self._websocket = AuthMiddlewareStack(MizanWSConsumer.as_asgi())
+        return self._websocket
+
+    def _prepare(self) -> None:
         get_resolver().url_patterns  # noqa: B018
+        self.websocket  # noqa: B018
 
     async def __call__(
         self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
     ) -> None:
         if scope["type"] != "websocket":
             return await self.app(scope, receive, send)  # type: ignore[no-any-return]
+        if self._websocket is None:
+            # The first connection imports the URLconf (and the views it imports) and the
+            # consumer: seconds on a busy machine, which on the event loop would time out
+            # every other handshake meanwhile.
+            await sync_to_async(self._prepare)()
         if not is_graphql_path(scope):
             return await WebsocketDenier.as_asgi()(scope, receive, send)  # type: ignore[no-any-return]
         if not origin_allowed(scope):

@@ -1,7 +1,7 @@
 """The edge manifest: what an edge must purge for each ``X-Mizan-Invalidate`` item.
 
 A deterministic JSON artifact (sorted keys, no timestamps) derived from the
-registry and the persisted operations; see the README's "The edge manifest".
+registry and the persisted operations; see docs/guides/persisted.md, "The edge manifest".
 """
 
 from __future__ import annotations
@@ -18,17 +18,13 @@ from graphql import GraphQLNonNull, type_from_ast
 
 from mizan.contexts import ContextDef
 from mizan.definitions import FunctionDef
-from mizan.exceptions import MizanError
+from mizan.exceptions import ManifestError
 from mizan.persisted.operations import PersistedOperation, context_operation_name
 from mizan.schema import get_schema
 
 VERSION = 1
 
 ViewUrls = Mapping[str, str | Sequence[str]]
-
-
-class ManifestError(MizanError, ValueError):
-    """The manifest cannot be made as asked; the message says what to pass."""
 
 
 def generate_edge_manifest(
