@@ -25,7 +25,7 @@ from strawberry.http.base import BaseRequestProtocol
 from strawberry.types.graphql import OperationType
 
 from mizan.conf import mizan_settings
-from mizan.http import cacheable, no_store, report
+from mizan.http import cacheable, no_store, report, stamp_schema
 from mizan.runtime import MizanContext, Refusal, Result, get_runtime
 from mizan.schema import CurrentSchema
 
@@ -116,6 +116,7 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
             else:
                 code = "NOT_FOUND" if status == 404 else "BAD_REQUEST"
                 response = _refused(status, exc.reason, code, None)
+        stamp_schema(response, get_runtime().compiled.hash)
         result = self.result
         if result is None or response.status_code != 200:
             return no_store(response)

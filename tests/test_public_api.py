@@ -179,7 +179,7 @@ asyncio.run(handshake())
 def test_asgi_py_works_in_either_order(asgi_py: str) -> None:
     result = run_fresh("import sys\n" + textwrap.dedent(asgi_py) + HANDSHAKE)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "{'type': 'connection_ack'}\n"
+    assert result.stdout.startswith("{'type': 'connection_ack'")  # with the schema's hash
 
 
 @pytest.mark.parametrize(

@@ -157,6 +157,10 @@ class MizanWSConsumer(GraphQLWSConsumer[ChannelsContext, None]):
             return
         await super().receive(text_data, bytes_data)
 
+    async def on_ws_connect(self, context: ChannelsContext) -> dict[str, object]:
+        # connection_ack's payload: a generated client compares it with its own (drift).
+        return {"schema": get_runtime().compiled.hash}
+
     async def get_context(
         self, request: GraphQLWSConsumer[Any, Any], response: GraphQLWSConsumer[Any, Any]
     ) -> ChannelsContext:

@@ -20,7 +20,7 @@ from mizan.cache import MISS, Reads
 from mizan.conf import mizan_settings
 from mizan.edge.keys import set_key_headers, surrogate_keys
 from mizan.exceptions import BadParameter
-from mizan.http import cacheable, etag_of, no_store
+from mizan.http import cacheable, etag_of, no_store, stamp_schema
 from mizan.persisted.operations import PersistedOperation, context_operation_name
 from mizan.runtime import MizanContext, Refusal, Runtime, get_runtime
 from mizan.runtime.engine import refuse_in_url
@@ -51,15 +51,18 @@ def context_view(request: HttpRequest, context: str) -> HttpResponseBase:
     """``GET ctx/user/?user_id=5``: every function of a context, in one response."""
     runtime = get_runtime()
     if context not in runtime.compiled.contexts:
-        return error(404, f"No context {context!r}.", "NOT_FOUND")
-    operations = runtime.compiled.operations
-    return serve(request, runtime, operations.get(context_operation_name(context)))
+        return stamp_schema(
+            error(404, f"No context {context!r}.", "NOT_FOUND"), runtime.compiled.hash
+        )
+    operation = runtime.compiled.operations.get(context_operation_name(context))
+    return stamp_schema(serve(request, runtime, operation), runtime.compiled.hash)
 
 
 def operation_view(request: HttpRequest, operation: str) -> HttpResponseBase:
     """``GET q/UserProfile/?user_id=5``: one persisted operation."""
     runtime = get_runtime()
-    return serve(request, runtime, runtime.compiled.operations.get(operation))
+    found = runtime.compiled.operations.get(operation)
+    return stamp_schema(serve(request, runtime, found), runtime.compiled.hash)
 
 
 def serve(

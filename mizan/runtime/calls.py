@@ -28,7 +28,7 @@ from mizan.contexts import ContextDef, Invalidation, schedule
 from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import RegistrationError
 from mizan.runtime.errors import bad_input
-from mizan.schema.types import Decoder, TypeBuilder, is_model
+from mizan.schema.types import Coercer, Decoder, TypeBuilder, result_coercer, validated
 
 Resolver = Callable[..., Any]
 
@@ -57,25 +57,7 @@ class Call:
         # Built on first call (or by prepare()): ~0.4 ms a model, which for a large
         # registry would double the time compile_schema takes.
         self._model: type[pydantic.BaseModel] | None = None
-        returns = definition.returns
-        self.coerce: Callable[[Any], Any] = lambda value: value
-        if is_model(returns):
-            source = definition.source
-
-            def coerce(value: Any) -> Any:
-                if isinstance(value, returns) or value is None:
-                    return value
-                try:
-                    return returns.model_validate(value)
-                except pydantic.ValidationError as exc:
-                    # The function broke its own annotation: a server bug, never the
-                    # client's input, so it must not read as BAD_USER_INPUT.
-                    raise TypeError(
-                        f"{source} returned a value its annotation {returns.__name__} "
-                        f"refuses: {exc}"
-                    ) from exc
-
-            self.coerce = coerce
+        self.coerce: Coercer | None = result_coercer(definition.returns)
 
     @property
     def model(self) -> type[pydantic.BaseModel] | None:
@@ -95,7 +77,7 @@ class Call:
                 # Uploaded files (UploadedFile) are checked by isinstance.
                 __config__=pydantic.ConfigDict(arbitrary_types_allowed=True),
                 **{
-                    p.name: (p.annotation, ... if p.required else p.default)
+                    p.name: (validated(p.annotation), ... if p.required else p.default)
                     for p in definition.params
                 },
             )
@@ -150,7 +132,11 @@ class Call:
             return await sync_to_async(self.run)(request, kwargs, arguments)
 
         async def call() -> Any:
-            return self.coerce(await self.fn(request, **kwargs))
+            result = await self.fn(request, **kwargs)
+            if self.coerce is None or self.coerce.done(result):
+                return result
+            # Reading a model instance's attributes may query (a relation): in a thread.
+            return await sync_to_async(self.coerced)(result)
 
         if self.context is not None and self.cache is not None:
             slot = await sync_to_async(self.cache_slot)(request, kwargs, arguments)
@@ -164,7 +150,7 @@ class Call:
         fn = async_to_sync(self.fn) if self.definition.is_async else self.fn
 
         def call() -> Any:
-            return self.coerce(fn(request, **kwargs))
+            return self.coerced(fn(request, **kwargs))
 
         if self.context is not None and self.cache is not None:
             slot = self.cache_slot(request, kwargs, arguments)
@@ -180,6 +166,20 @@ class Call:
         result = call()
         self.invalidate(kwargs, result)
         return result
+
+    def coerced(self, result: Any) -> Any:
+        """What the function returned, as its declared pydantic result."""
+        if self.coerce is None:
+            return result
+        try:
+            return self.coerce(result)
+        except pydantic.ValidationError as exc:
+            # The function broke its own annotation: a server bug, never the client's
+            # input, so the error step must mask it rather than read BAD_USER_INPUT.
+            raise TypeError(
+                f"{self.definition.source} returned a value its annotation "
+                f"{self.definition.returns!r} refuses: {exc}"
+            ) from exc
 
     def cache_slot(
         self, request: HttpRequest, kwargs: dict[str, Any], arguments: str

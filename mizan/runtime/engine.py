@@ -18,15 +18,15 @@ validated earlier (``make bench``). The runtime calls graphql-core's
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
 from inspect import isawaitable
-from typing import Any
+from typing import Any, TypeGuard
 
 from asgiref.sync import async_to_sync, sync_to_async
 from graphql import (
     ExecutionResult,
     GraphQLError,
+    GraphQLField,
     GraphQLObjectType,
     GraphQLSchema,
     execute,
@@ -42,13 +42,15 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types.graphql import OperationType
+from strawberry.utils.str_converters import to_camel_case
 
 from mizan.cache import ContextCache
 from mizan.conf import mizan_settings
 from mizan.contexts import Invalidation, collecting
 from mizan.definitions import Kind
 from mizan.persisted.operations import PersistedOperation
-from mizan.runtime.calls import Call
+from mizan.runtime import model_cache
+from mizan.runtime.calls import Call, Resolver
 from mizan.runtime.context import MizanContext
 from mizan.runtime.documents import Document, DocumentCache, Operation, analyse
 from mizan.runtime.errors import (
@@ -61,7 +63,9 @@ from mizan.runtime.errors import (
     method_not_allowed,
 )
 from mizan.runtime.trusted import Refused, document_for
+from mizan.schema import model_types
 from mizan.schema.compiler import CompiledSchema
+from mizan.schema.types import TypeBuilder
 
 # Strawberry adds these to every validation (strawberry.schema.schema.validate_document).
 STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
@@ -124,8 +128,10 @@ class Runtime:
         self.compiled = compiled
         self.schema: GraphQLSchema = compiled.schema._schema
         # The SDL versions cache keys: a deploy that changes a type never reads an old shape.
-        self.cache = ContextCache(version=hashlib.sha256(compiled.sdl().encode()).hexdigest()[:12])
+        self.cache = ContextCache(version=compiled.hash)
         self.calls = self._install()
+        # Context functions with strawberry-django results are cached in the executor.
+        self.executor_class = model_cache.executor_class(list(self.calls), self.cache)
         self.rules = validation_rules()
         self.max_tokens: int = mizan_settings.MAX_TOKENS
         self.post_only = frozenset(name for name, d in compiled.functions.items() if d.post_only)
@@ -149,11 +155,16 @@ class Runtime:
                 compiled.types,
                 context=compiled.contexts.get(definition.context_name or ""),
                 affects=compiled.affects.get(name, ()),
-                cache=self.cache,
+                # A strawberry-django result is a QuerySet, not a value to store: its
+                # serialised form is cached per selection instead (see model_cache).
+                cache=self.cache
+                if model_types.django_type_of(definition.returns) is None
+                else None,
             )
             if definition.kind is not Kind.SUBSCRIPTION:
-                compiled.field(definition).resolve = calls[name].resolver()
-        _read_attributes_directly(schema)
+                field = compiled.field(definition)
+                field.resolve = _resolver(calls[name], field)
+        _read_attributes_directly(schema, compiled.types)
         if compiled.channels:
             # Only a project that defines a channel has Django Channels installed.
             from mizan.channels.subscription import install
@@ -324,7 +335,7 @@ class Runtime:
         variables: dict[str, Any] | None,
     ) -> Result:
         with collecting() as applied:
-            result = self._execute(context, document, operation, variables)
+            result = self._execute(context, document, operation, variables, sync=True)
             if isawaitable(result):
                 # mizan's resolvers never return one here; another field's async resolver
                 # is awaited through asgiref, as mizan runs an async function under WSGI.
@@ -350,6 +361,8 @@ class Runtime:
         document: Document,
         operation: Operation,
         variables: dict[str, Any] | None,
+        *,
+        sync: bool = False,
     ) -> ExecutionResult | Awaitable[ExecutionResult]:
         assert document.node is not None
         try:
@@ -359,7 +372,11 @@ class Runtime:
                 context_value=context,
                 variable_values=variables,
                 operation_name=operation.name,
+                executor_class=self.executor_class,
                 is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # a TypeGuard in all but name
+                # As Strawberry's execute_sync: a QuerySet has __aiter__, and iterating it
+                # asynchronously would start an event loop for a sync request.
+                is_async_iterable=never if sync else None,
             )
         except Exception as exc:  # graphql-core reports field errors in the result: a bug
             return ExecutionResult(None, [located_error(exc)])  # judged in finish()
@@ -391,6 +408,10 @@ class Runtime:
                 await aclose()
 
 
+def never(_value: Any) -> TypeGuard[AsyncIterable[Any]]:
+    return False
+
+
 async def _await(result: Awaitable[ExecutionResult]) -> ExecutionResult:
     try:
         return await result
@@ -402,7 +423,18 @@ async def _once(result: Result) -> AsyncIterator[Result]:
     yield result
 
 
-def _read_attributes_directly(schema: GraphQLSchema) -> None:
+def _resolver(call: Call, field: GraphQLField) -> Resolver:
+    """The root field's resolver: the call's, followed by strawberry-django's for a field
+    whose result is a strawberry-django type."""
+    definition = (field.extensions or {}).get("strawberry-definition")
+    if not model_types.is_django_field(definition):
+        return call.resolver()
+    own = frozenset(to_camel_case(p.name) for p in call.definition.params)
+    assert field.resolve is not None
+    return model_types.resolver(call.resolver(), field.resolve, own)
+
+
+def _read_attributes_directly(schema: GraphQLSchema, types: TypeBuilder) -> None:
     """Give every plain field of mizan's object types a resolver that reads the attribute.
 
     Strawberry resolves a field without a resolver through ``StrawberryField.get_result``
@@ -413,6 +445,8 @@ def _read_attributes_directly(schema: GraphQLSchema) -> None:
     for named in schema.type_map.values():
         if not isinstance(named, GraphQLObjectType) or named in roots:
             continue
+        if named.name not in types.namespace:
+            continue  # Strawberry's and strawberry-django's own types resolve their way
         for field in named.fields.values():
             definition = (field.extensions or {}).get("strawberry-definition")
             if getattr(field.resolve, "_is_default", False) and definition is not None:

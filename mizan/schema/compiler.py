@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import inspect
 import os
 from collections import defaultdict
@@ -24,7 +25,9 @@ from mizan.contexts import ContextDef, build_contexts, resolve_affects
 from mizan.definitions import ChannelDef, FunctionDef, Kind
 from mizan.exceptions import RegistrationError
 from mizan.persisted.operations import PersistedOperation, build_operations
+from mizan.schema import model_types
 from mizan.schema.directives import Auth, AuthLevel
+from mizan.schema.model_types import django_type_of
 from mizan.schema.types import TypeBuilder, _literal, type_name
 
 
@@ -51,6 +54,12 @@ class CompiledSchema:
 
     def sdl(self) -> str:
         return self.schema.as_str() + "\n"
+
+    @cached_property
+    def hash(self) -> str:
+        """The schema's identity: a client generated from another one is stale (drift), and
+        the context cache's keys are versioned by it."""
+        return hashlib.sha256(self.sdl().encode()).hexdigest()[:16]
 
     def field(self, definition: FunctionDef) -> GraphQLField:
         """The compiled root field of a function."""
@@ -100,6 +109,7 @@ def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef])
         subscription=_root_type(types, "Subscription", roots[Kind.SUBSCRIPTION]),
         types=[AuthLevel],
     )
+    types.schema = schema
     compiled = CompiledSchema(
         schema,
         functions,
@@ -146,16 +156,13 @@ def _by_field_name(definitions: Sequence[FunctionDef]) -> dict[str, FunctionDef]
 
 def _root_field(definition: FunctionDef, types: TypeBuilder) -> StrawberryField:
     where = str(definition.source)
-    field = StrawberryField(
-        python_name=definition.field_name,
-        graphql_name=definition.field_name,
-        type_annotation=types.annotation(types.output(definition.returns, f"{where} returns")),
-        description=definition.description,
-        directives=[Auth(requires=AuthLevel[auth.level(definition.auth)])]
+    returns = types.output(definition.returns, f"{where} returns")
+    directives = (
+        [Auth(requires=AuthLevel[auth.level(definition.auth)])]
         if definition.auth is not None
-        else (),
+        else []
     )
-    field.arguments = [
+    arguments = [
         StrawberryArgument(
             python_name=param.name,
             graphql_name=None,
@@ -166,6 +173,23 @@ def _root_field(definition: FunctionDef, types: TypeBuilder) -> StrawberryField:
         )
         for param in definition.params
     ]
+    if django_type_of(definition.returns) is not None:
+        return model_types.root_field(
+            definition.field_name,
+            types.annotation(returns),
+            arguments,
+            description=definition.description,
+            directives=directives,
+            where=where,
+        )
+    field = StrawberryField(
+        python_name=definition.field_name,
+        graphql_name=definition.field_name,
+        type_annotation=types.annotation(returns),
+        description=definition.description,
+        directives=directives,
+    )
+    field.arguments = arguments
     return field
 
 
