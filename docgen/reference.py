@@ -204,6 +204,10 @@ ERROR_CODES: dict[str, str] = {
     "TRUSTED_DOCUMENTS_ONLY": "`TRUSTED_DOCUMENTS_ONLY` is on and the document is neither "
     "persisted nor trusted.",
     "TOO_MANY_SUBSCRIPTIONS": "A WebSocket already holds `CHANNELS_MAX_SUBSCRIPTIONS` operations.",
+    "RATE_LIMITED": "The call was refused by a rate limit (django-allauth's, for the accounts "
+    "functions); `extensions.retryAfter` says in how many seconds to try again.",
+    "CONFLICT": "The call does not fit the caller's state, such as logging in or signing up "
+    "while logged in (mizan.contrib.allauth).",
 }
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]{3,}$")

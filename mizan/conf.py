@@ -150,6 +150,15 @@ class Settings:
         "The edge manifest's `view_urls` for the purgers, for view-path functions the URLconf "
         'cannot express: `{"profile_page": "/profile/:user_id/"}`.',
     )
+    ACCOUNT_URLS: Setting[Mapping[str, str]] = Setting(
+        {
+            "verify_email": "/account/verify-email/{key}/",
+            "reset_password": "/account/reset-password/{key}/",
+        },
+        "mizan.contrib.allauth: the front-end pages that allauth's verification and password "
+        'reset emails link to, each with `{key}` where the key goes: `{"verify_email": …, '
+        '"reset_password": …}`. A path is made absolute with the request\'s host.',
+    )
 
     @classmethod
     def declared(cls) -> tuple[Setting[Any], ...]:

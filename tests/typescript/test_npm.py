@@ -34,3 +34,17 @@ def test_no_lock_file_names_a_download_url() -> None:
 def test_npmrc_keeps_it_that_way() -> None:
     settings = (ROOT / "js" / ".npmrc").read_text().splitlines()
     assert "omit-lockfile-registry-resolved=true" in settings
+
+
+def test_the_guides_react_example_is_the_type_checked_one() -> None:
+    """docs/guides/frontend.md's example is js/example/src/guide.tsx, which `npm run
+    typecheck` compiles against the example project's generated client."""
+    import re
+
+    guide = (ROOT / "docs" / "guides" / "frontend.md").read_text()
+    block = re.search(r"```tsx\n(.*?)```", guide, re.S)
+    assert block is not None
+    checked = (ROOT / "js" / "example" / "src" / "guide.tsx").read_text()
+    assert checked.split("\n", 1)[1] == block.group(1), (
+        "docs/guides/frontend.md's example and js/example/src/guide.tsx differ: keep them the same."
+    )

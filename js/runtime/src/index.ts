@@ -1,4 +1,4 @@
-export { canonical, encode, text, type Inputs } from "./canonical";
+export { OutOfBounds, canonical, encode, queryString, text, type Inputs } from "./canonical";
 export {
   MizanClient,
   MizanRequestError,

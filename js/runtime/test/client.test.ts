@@ -3,7 +3,7 @@ import { describe, expect, test, vi } from "vitest";
 import { MizanClient, parseInvalidate, type Operation, type Schema } from "../src/client";
 import { invalidate, queryKey } from "../src/react";
 
-const schema: Schema = { hash: "abc", csrfCookie: "csrftoken", csrfHeader: "X-CSRFToken", maxUrlLength: 50, inputs: {} };
+const schema: Schema = { hash: "abc", csrfCookie: "csrftoken", csrfHeader: "X-CSRFToken", maxUrlLength: 2048, inputs: {} };
 const notes: Operation<{ userId: number; limit?: number }, string[]> = {
   name: "UserNotes",
   kind: "query",
@@ -27,7 +27,13 @@ describe("persisted GET URLs", () => {
   });
 
   test("a URL over the server's limit is POSTed instead", () => {
-    expect(client.url(notes, { userId: 1234567890123, limit: 3 })).toBeUndefined();
+    const short = new MizanClient({ ...schema, maxUrlLength: 40 });
+    expect(short.url(notes, { userId: 5, limit: 3 })).toBeUndefined();
+    expect(short.url(notes, { userId: 5 })).toBe("/api/mizan/q/UserNotes/?user_id=5");
+  });
+
+  test("a value with no canonical form is POSTed, for the server to name", () => {
+    expect(client.url(notes, { userId: 2 ** 40 })).toBeUndefined();
   });
 
   test("query keys: context, key params, operation, other variables", () => {
@@ -36,14 +42,14 @@ describe("persisted GET URLs", () => {
 
   test("a long query goes as a POST with the document", async () => {
     const fetch = vi.fn(async () => Response.json({ data: { userNotes: ["a"] } }));
-    const posting = new MizanClient(schema, { fetch });
-    expect(await posting.request(notes, { userId: 1234567890123, limit: 3 })).toEqual(["a"]);
+    const posting = new MizanClient({ ...schema, maxUrlLength: 40 }, { fetch });
+    expect(await posting.request(notes, { userId: 5, limit: 3 })).toEqual(["a"]);
     const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe("/api/mizan/graphql/");
     expect(JSON.parse(init.body as string)).toEqual({
       query: notes.document,
       operationName: "UserNotes",
-      variables: { user_id: 1234567890123, limit: 3 },
+      variables: { user_id: 5, limit: 3 },
     });
   });
 });

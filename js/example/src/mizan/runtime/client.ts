@@ -1,5 +1,5 @@
 import { createClient, type Client as SocketClient } from "graphql-ws";
-import { canonical, encode, text, type Inputs } from "./canonical";
+import { canonical, queryString, text, type Inputs } from "./canonical";
 
 /** One variable: its name in TypeScript, in the document (Python's), its GraphQL type and default. */
 export type Variable = [name: string, python: string, type: string, fallback?: unknown];
@@ -102,8 +102,13 @@ export class MizanClient {
   /** The query's canonical persisted GET URL, or undefined when it must be POSTed. */
   url(op: Operation, vars: Vars): string | undefined {
     if (!op.path) return;
-    const found = this.canonical(op, vars);
-    const query = Object.keys(found).sort().map((k) => encode(k) + "=" + encode(found[k]!)).join("&");
+    let found: Record<string, string>;
+    try {
+      found = this.canonical(op, vars);
+    } catch {
+      return; // no canonical form: POSTed, and the server names the bad value
+    }
+    const query = queryString(Object.entries(found));
     const url = this.endpoint + op.path + (query && "?" + query);
     const path = new URL(url, "http://x").pathname;
     if (path.length + 1 + query.length <= this.schema.maxUrlLength) return url;

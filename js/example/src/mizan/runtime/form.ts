@@ -22,7 +22,8 @@ export interface FormFields {
 
 export interface FieldProps {
   name: string;
-  value?: unknown;
+  value?: string | number | readonly string[];
+  checked?: boolean;
   onChange(event: unknown): void;
   onBlur(): void;
 }
@@ -118,7 +119,11 @@ export function useForm<I, S>(
     result,
     field: (name) => ({
       name,
-      ...(fields.files.includes(name) ? {} : { value: values[name] ?? "" }),
+      ...(fields.files.includes(name)
+        ? {}
+        : typeof values[name] == "boolean"
+          ? { checked: values[name] as boolean }
+          : { value: (values[name] ?? "") as string }),
       onChange(event) {
         const target = (event as { target?: HTMLInputElement })?.target;
         setValue(name, !target ? event : target.type == "file" ? (target.files?.[0] ?? null) : target.type == "checkbox" ? target.checked : target.value);
