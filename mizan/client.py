@@ -11,8 +11,9 @@ from typing import Any, TypeVar, overload
 
 import pydantic
 
-from mizan.definitions import AuthSpec, FunctionDef, Kind, Param, Source, check_name
+from mizan.definitions import AuthSpec, FunctionDef, Kind, Param, Source
 from mizan.exceptions import RegistrationError
+from mizan.naming import check_function_name
 from mizan.setup.registry import get_registry
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,7 +63,7 @@ def client(
         get_registry().add(
             FunctionDef(
                 fn=fn,
-                name=check_name(fn.__name__, source),
+                name=check_function_name(fn.__name__, source),
                 params=params,
                 returns=returns,
                 kind=Kind.QUERY if read_only or context else Kind.MUTATION,

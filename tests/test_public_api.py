@@ -95,9 +95,14 @@ def test_the_old_import_locations_of_exceptions_still_work() -> None:
     assert ChannelLayerError is e.ChannelLayerError
 
 
-# Raised by the runtime and caught by its transports (or mizan.execute), never seen by a
-# caller: not part of the API.
-INTERNAL = {"mizan.runtime.trusted.Refused", "mizan.runtime.errors.Refusal"}
+# Raised and caught inside mizan (the runtime's refusals are caught by its transports, or
+# mizan.execute), never seen by a caller: not part of the API. (OutOfBounds becomes a
+# BadParameter in a URL and a whole-context scope elsewhere.)
+INTERNAL = {
+    "mizan.canonical.OutOfBounds",
+    "mizan.runtime.errors.Refusal",
+    "mizan.runtime.trusted.Refused",
+}
 
 
 def test_no_exception_is_defined_outside_mizan_exceptions() -> None:

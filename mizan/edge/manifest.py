@@ -19,7 +19,8 @@ from graphql import GraphQLNonNull, type_from_ast
 from mizan.contexts import ContextDef
 from mizan.definitions import FunctionDef
 from mizan.exceptions import ManifestError
-from mizan.persisted.operations import PersistedOperation, context_operation_name
+from mizan.naming import context_operation_name
+from mizan.persisted.operations import PersistedOperation
 from mizan.schema import get_schema
 
 VERSION = 1
@@ -103,6 +104,8 @@ def _template(operation: PersistedOperation, context: ContextDef) -> str | None:
             pairs.append(f"{variable}=:{by_variable[variable]}")
         elif required:
             return None
+    # Sorted as mizan.canonical.query_string sorts the filled pairs: a name holds no "=",
+    # so two pairs are ordered by their names and the "=", whatever values fill them.
     return ("?" + "&".join(sorted(pairs))) if pairs else ""
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import re
 import sys
 import typing
 import weakref
@@ -14,11 +13,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from mizan.client import _affects, _check_auth
-from mizan.definitions import FunctionDef, Source, check_name
+from mizan.definitions import FunctionDef, Source
 from mizan.exceptions import RegistrationError
 from mizan.forms.fields import field_specs
 from mizan.forms.functions import FormFunctions, input_model
 from mizan.forms.spec import FormRole, FormSpec, mizanFormMeta, unbound_form
+from mizan.naming import check_function_name, form_type_prefix
 from mizan.setup.registry import Registry, get_registry
 
 # Form names taken in each registry, to refuse a duplicate when its class is defined.
@@ -100,7 +100,7 @@ def register_form(cls: type[mizanFormMixin]) -> None:
             f"{source}: mizanFormMeta has no name. Write mizanFormMeta(name='contact', ...): "
             "the name makes its functions contact.schema, contact.validate and contact.submit."
         )
-    name = check_name(meta.name, source)
+    name = check_function_name(meta.name, source)
     _check_auth(meta.auth, source)
     is_model_form = issubclass(cls, forms.BaseModelForm)
     if meta.update and not is_model_form:
@@ -138,7 +138,7 @@ def _definitions(
             f"{source}: its class was never completed (Django's form metaclass raised?), so "
             "it has no fields to serve."
         )
-    prefix = type_prefix(name)
+    prefix = form_type_prefix(name)
     title = meta.title or name
     description = meta.description or _doc(cls)
     try:
@@ -166,11 +166,6 @@ def _definitions(
         update=meta.update,
     )
     return FormFunctions(spec).definitions()
-
-
-def type_prefix(name: str) -> str:
-    """``contact`` → ``Contact``, ``shop.contact_us`` → ``ShopContactUs``."""
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[._]+", name) if part)
 
 
 def _result_annotation(cls: type[mizanFormMixin], source: Source) -> Any:

@@ -21,7 +21,8 @@ from mizan.conf import mizan_settings
 from mizan.edge.keys import set_key_headers, surrogate_keys
 from mizan.exceptions import BadParameter
 from mizan.http import cacheable, etag_of, no_store, stamp_schema
-from mizan.persisted.operations import PersistedOperation, context_operation_name
+from mizan.naming import context_operation_name
+from mizan.persisted.operations import PersistedOperation
 from mizan.runtime import MizanContext, Refusal, Runtime, get_runtime
 from mizan.runtime.engine import refuse_in_url
 

@@ -20,13 +20,13 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import translation
 from graphql import GraphQLResolveInfo
-from strawberry.utils.str_converters import to_camel_case
 
 from mizan import auth
 from mizan.cache import ContextCache, Slot, owner_scope, scope_of
 from mizan.contexts import ContextDef, Invalidation, schedule
 from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import RegistrationError
+from mizan.naming import argument_name
 from mizan.runtime.errors import bad_input
 from mizan.schema.types import Coercer, Decoder, TypeBuilder, result_coercer, validated
 
@@ -52,7 +52,7 @@ class Call:
         self.cache = cache
         self.is_mutation = definition.kind is Kind.MUTATION
         self.arguments: list[tuple[str, str, Decoder | None]] = [
-            (to_camel_case(p.name), p.name, types.decoder(p.annotation)) for p in definition.params
+            (argument_name(p.name), p.name, types.decoder(p.annotation)) for p in definition.params
         ]
         # Built on first call (or by prepare()): ~0.4 ms a model, which for a large
         # registry would double the time compile_schema takes.

@@ -42,12 +42,12 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types.graphql import OperationType
-from strawberry.utils.str_converters import to_camel_case
 
 from mizan.cache import ContextCache
 from mizan.conf import mizan_settings
 from mizan.contexts import Invalidation, collecting
 from mizan.definitions import Kind
+from mizan.naming import argument_name
 from mizan.persisted.operations import PersistedOperation
 from mizan.runtime import model_cache
 from mizan.runtime.calls import Call, Resolver
@@ -429,7 +429,7 @@ def _resolver(call: Call, field: GraphQLField) -> Resolver:
     definition = (field.extensions or {}).get("strawberry-definition")
     if not model_types.is_django_field(definition):
         return call.resolver()
-    own = frozenset(to_camel_case(p.name) for p in call.definition.params)
+    own = frozenset(argument_name(p.name) for p in call.definition.params)
     assert field.resolve is not None
     return model_types.resolver(call.resolver(), field.resolve, own)
 

@@ -25,9 +25,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from graphql import GraphQLError
-from strawberry.utils.str_converters import to_camel_case
 
 from mizan.exceptions import ClientError
+from mizan.naming import argument_name
 
 logger = logging.getLogger("mizan")
 
@@ -69,7 +69,7 @@ def bad_input(exc: pydantic.ValidationError) -> GraphQLError:
     """Arguments pydantic refused: the argument, the path into it and every problem."""
     problems = []
     for error in exc.errors(include_url=False, include_input=False):
-        path = [to_camel_case(p) if isinstance(p, str) else p for p in error["loc"]]
+        path = [argument_name(p) if isinstance(p, str) else p for p in error["loc"]]
         problems.append({"path": path, "message": error["msg"]})
     if not problems:  # pragma: no cover - pydantic always names one
         return GraphQLError("Invalid input.", extensions={"code": "BAD_USER_INPUT"})

@@ -23,12 +23,12 @@ from mizan import auth
 from mizan.conf import mizan_settings
 from mizan.contexts import ContextDef, build_contexts, resolve_affects
 from mizan.definitions import ChannelDef, FunctionDef, Kind
-from mizan.exceptions import RegistrationError
+from mizan.naming import check_names, message_type_name
 from mizan.persisted.operations import PersistedOperation, build_operations
 from mizan.schema import model_types
 from mizan.schema.directives import Auth, AuthLevel
 from mizan.schema.model_types import django_type_of
-from mizan.schema.types import TypeBuilder, _literal, type_name
+from mizan.schema.types import TypeBuilder, _literal
 
 
 @dataclass
@@ -93,10 +93,11 @@ def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef])
     contexts = build_contexts(definitions)
     by_fn = {d.fn: d for d in definitions}
     derived = [d for c in channels for d in (c.subscription, c.send) if d is not None]
+    check_names([*definitions, *derived], channels)
     functions = _by_field_name([d for d in [*definitions, *derived] if not d.is_view])
     types = TypeBuilder()
     for channel in channels:
-        if (name := _message_type_name(channel.message)) is not None:
+        if (name := message_type_name(channel.message)) is not None:
             types.name(channel.message, name)
     roots: dict[Kind, list[StrawberryField]] = defaultdict(list)
     for _, definition in sorted(functions.items()):
@@ -131,27 +132,9 @@ def _root_type(types: TypeBuilder, name: str, fields: list[StrawberryField]) -> 
     return types.create_type(name, fields) if fields else None
 
 
-def _message_type_name(message: type) -> str | None:
-    """``ChatChannel.DjangoMessage`` → ``ChatChannelMessage``: what subscribers receive is
-    the channel's message; "Django" says who sends it, which a client need not read."""
-    owner, _, name = message.__qualname__.rpartition(".")
-    if owner and name == "DjangoMessage":
-        return type_name(message).removesuffix("DjangoMessage") + "Message"
-    return None
-
-
 def _by_field_name(definitions: Sequence[FunctionDef]) -> dict[str, FunctionDef]:
-    functions: dict[str, FunctionDef] = {}
-    for definition in definitions:
-        other = functions.setdefault(definition.field_name, definition)
-        if other is not definition:
-            same = "the name" if other.name == definition.name else "the GraphQL field"
-            raise RegistrationError(
-                f"Two mizan functions share {same} {definition.field_name!r}: {other.source} "
-                f"as {other.name!r} and {definition.source} as {definition.name!r}. "
-                "Give one of them another name with register(fn, 'name')."
-            )
-    return functions
+    # Unique: naming.check_names refused any two functions with one field name.
+    return {definition.field_name: definition for definition in definitions}
 
 
 def _root_field(definition: FunctionDef, types: TypeBuilder) -> StrawberryField:

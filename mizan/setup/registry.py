@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mizan.definitions import ChannelDef, FunctionDef, Source, check_name
+from mizan.definitions import ChannelDef, FunctionDef, Source
 from mizan.exceptions import RegistrationError
+from mizan.naming import check_function_name
 
 if TYPE_CHECKING:
     from mizan.runtime import Runtime
@@ -58,7 +59,9 @@ class Registry:
         self._check_open(source)
         self._settle()
         definition = self._functions[fn]
-        self._functions[fn] = dataclasses.replace(definition, name=check_name(name, source))
+        self._functions[fn] = dataclasses.replace(
+            definition, name=check_function_name(name, source)
+        )
 
     def __contains__(self, fn: object) -> bool:
         self._settle()

@@ -19,7 +19,7 @@ from django.utils.html import json_script
 from django.utils.safestring import SafeString
 
 from mizan.contexts import GLOBAL
-from mizan.persisted.operations import context_operation_name
+from mizan.naming import context_operation_name
 from mizan.runtime import MizanContext, get_runtime
 
 register = template.Library()

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 
+from mizan import naming
 from mizan.conf import mizan_settings
 from mizan.contexts import GLOBAL
 from mizan.definitions import FunctionDef, Kind
@@ -81,8 +82,11 @@ def generate_client(
     for name, bundle in sorted(bundles.items()):
         bindings.context(compiled.contexts[name], bundle)
     for name, spec in sorted(forms.items()):
-        prefix = names.pascal(name)
-        bindings.form(spec, ops[f"{prefix}Validate"], ops[f"{prefix}Submit"])
+        bindings.form(
+            spec,
+            ops[naming.operation_name(naming.form_function_name(name, "validate"))],
+            ops[naming.operation_name(naming.form_function_name(name, "submit"))],
+        )
     for _, channel in sorted(compiled.channels.items()):
         send = ops[channel.send.operation_name] if channel.send else None
         bindings.channel(channel, ops[channel.subscription.operation_name], send)
@@ -103,9 +107,7 @@ def generate_client(
 
 
 def _bundle_name(context: str) -> str:
-    from mizan.persisted.operations import context_operation_name
-
-    return context_operation_name(context)
+    return naming.context_operation_name(context)
 
 
 def _is_channel_send(compiled: CompiledSchema, definition: FunctionDef) -> bool:

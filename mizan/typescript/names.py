@@ -9,49 +9,20 @@ Two things that would get one name are an error naming both (:class:`Names`).
 
 from __future__ import annotations
 
-import re
-
+from mizan import naming
 from mizan.exceptions import RegistrationError
 
 #: What the generated index module exports besides the derived names.
-RESERVED = {
-    "MizanProvider": "the provider every generated client exports (mizan's own)",
-    "useMizan": "mizan's own hook reading the provider",
-    "MizanRequestError": "the error class mizan's runtime throws",
-    "schema": "the generated client's schema description",
-}
+RESERVED = naming.RESERVED_EXPORTS
 
-
-def pascal(name: str) -> str:
-    """``contact.submit`` / ``user_profile`` / ``chatChannel`` → ``ContactSubmit`` /
-    ``UserProfile`` / ``ChatChannel``."""
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[._]+", name) if part)
-
-
-def camel(name: str) -> str:
-    """``user_id`` → ``userId``: a prop or variable name as GraphQL spells arguments."""
-    word = pascal(name)
-    return word[:1].lower() + word[1:]
-
-
-def hook(name: str) -> str:
-    """``current_user`` → ``useCurrentUser``: the hook of a function or channel."""
-    return "use" + pascal(name)
-
-
-def form_hook(form: str) -> str:
-    """``contact`` → ``useContactForm``."""
-    return "use" + pascal(form) + "Form"
-
-
-def form_schema(form: str) -> str:
-    """``contact`` → ``contactFormSchema``: the form's Zod schema."""
-    return camel(form) + "FormSchema"
-
-
-def provider(context: str) -> str:
-    """``user`` → ``UserProvider``: the component that fetches a named context."""
-    return pascal(context) + "Provider"
+# Each name is mizan.naming's: the start-up clash check (naming.check_names) and the
+# generator can never disagree on what a thing is called.
+pascal = naming.pascal
+camel = naming.camel
+hook = naming.hook_name
+form_hook = naming.form_hook_name
+form_schema = naming.form_schema_name
+provider = naming.provider_name
 
 
 class Names:

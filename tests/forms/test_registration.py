@@ -249,7 +249,7 @@ def test_form_names_and_function_names_share_one_namespace() -> None:
         def on_submit_success(self, request: Any) -> None:
             return None
 
-    with pytest.raises(RegistrationError, match=r"share the GraphQL field 'contactSchema'"):
+    with pytest.raises(RegistrationError, match=r"both be the root field 'contactSchema'"):
         get_schema()
 
 
