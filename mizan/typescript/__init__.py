@@ -29,7 +29,6 @@ from mizan.forms.json_schema import json_schema
 from mizan.forms.spec import FormSpec
 from mizan.schema.compiler import CompiledSchema
 from mizan.setup.registry import Registry
-from mizan.typescript import names
 from mizan.typescript.operations import (
     Op,
     context_operation,
@@ -62,7 +61,7 @@ def generate_client(
                 _bundle_name(context.name), context_operation(compiled, context)
             )
 
-    bindings = Bindings(ops, names.Names())
+    bindings = Bindings(ops)
     forms: dict[str, FormSpec] = {}
     for definition in functions:
         if definition.form is not None:
@@ -172,8 +171,8 @@ def _forms_module(forms: dict[str, FormSpec], runtime: str) -> str:
         fields = {"files": files, "initial": initial, "numbers": numbers}
         blocks.append(
             f"/** The {spec.title} form's rules, from its JSON Schema. */\n"
-            f"export const {names.form_schema(name)} = {zod_object(schema)};\n\n"
-            f"export const {names.camel(name)}Fields: FormFields = {literal(fields)};\n"
+            f"export const {naming.form_schema_name(name)} = {zod_object(schema)};\n\n"
+            f"export const {naming.form_fields_name(name)}: FormFields = {literal(fields)};\n"
         )
     return "\n".join(blocks)
 
