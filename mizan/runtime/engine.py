@@ -165,6 +165,7 @@ class Runtime:
                 field = compiled.field(definition)
                 field.resolve = _resolver(calls[name], field)
         _read_attributes_directly(schema, compiled.types)
+        model_types.read_columns_directly(schema)
         if compiled.channels:
             # Only a project that defines a channel has Django Channels installed.
             from mizan.channels.subscription import install
