@@ -116,6 +116,35 @@ def _slot(
     return Slot(f"mizan:{version}:{kind}:{_digest(*parts)}", tuple(dict.fromkeys(generations)))
 
 
+def invalidate(item: Invalidation) -> bool:
+    """Make every entry that read ``item``'s scope unreachable: swap its generation token.
+    Tokens are not versioned by the schema, so no runtime is needed to invalidate.
+
+    Retried ``INVALIDATION_RETRIES`` times with backoff. When every try fails the entries
+    that read it stay until they expire, their context's ``ttl`` at most: logged as an
+    error, and ``False``."""
+    scope = owner_scope(item.owner) if item.owner is not None else item.params
+    key = generation_key(item.context, scope)
+    retries = max(0, int(mizan_settings.INVALIDATION_RETRIES))
+    for attempt in range(retries + 1):
+        try:
+            caches[mizan_settings.CACHE_ALIAS].set(key, new_token(), GENERATION_TTL)
+            return True
+        except Exception as exc:
+            if attempt == retries:
+                logger.error(
+                    "mizan cache: could not invalidate %s after %d tries (%s); its entries "
+                    "stay until they expire (their context's ttl)",
+                    key,
+                    retries + 1,
+                    exc,
+                )
+                return False
+            logger.warning("mizan cache: invalidating %s failed (%s); retrying", key, exc)
+            time.sleep(RETRY_BACKOFF * 2**attempt)
+    return False  # pragma: no cover  (the loop returns)
+
+
 class ContextCache:
     def __init__(self, version: str) -> None:
         self.version = version
@@ -153,33 +182,6 @@ class ContextCache:
     def store(self, slot: Slot, tokens: tuple[str, ...], value: Any, ttl: int) -> None:
         if storable(tokens):
             self.write(slot.key, (tokens, value), ttl)
-
-    # --- invalidation ---------------------------------------------------------------
-
-    def invalidate(self, item: Invalidation) -> bool:
-        """Swap ``item``'s generation token; retried ``INVALIDATION_RETRIES`` times with
-        backoff. When every try fails the entries that read it stay until they expire,
-        their context's ``ttl`` at most: logged as an error, and ``False``."""
-        scope = owner_scope(item.owner) if item.owner is not None else item.params
-        key = generation_key(item.context, scope)
-        retries = max(0, int(mizan_settings.INVALIDATION_RETRIES))
-        for attempt in range(retries + 1):
-            try:
-                self.backend.set(key, new_token(), GENERATION_TTL)
-                return True
-            except Exception as exc:
-                if attempt == retries:
-                    logger.error(
-                        "mizan cache: could not invalidate %s after %d tries (%s); its "
-                        "entries stay until they expire (their context's ttl)",
-                        key,
-                        retries + 1,
-                        exc,
-                    )
-                    return False
-                logger.warning("mizan cache: invalidating %s failed (%s); retrying", key, exc)
-                time.sleep(RETRY_BACKOFF * 2**attempt)
-        return False  # pragma: no cover  (the loop returns)
 
     # --- get or compute -------------------------------------------------------------
 

@@ -17,11 +17,8 @@ explicit stacks, never Python's.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import weakref
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,8 +33,6 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
-from strawberry.extensions import ParserCache, SchemaExtension
-from strawberry.schema.schema import validate_document
 
 from mizan.conf import mizan_settings
 
@@ -334,68 +329,3 @@ def _most_repeated(
     path, count = counts.most_common(1)[0]
     return path, count
 
-
-class LimitsExtension(SchemaExtension):
-    """Strawberry's ``ValidationCache``, with the limits checked before validating.
-
-    For operations run through Strawberry's own path (``Schema.execute``): an
-    extension that ran after validation could not protect it, and Strawberry's
-    ``ValidationCache`` validates whatever came before it decided."""
-
-    def __init__(self, *, limits: Limits, maxsize: int) -> None:
-        super().__init__()
-        self.limits = limits
-        self.validate = _validation_cache(maxsize)
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        assert document is not None
-        try:
-            self.check(document)
-            check_variables(context.variables, self.limits)
-        except LimitExceeded as refused:
-            context.pre_execution_errors = [refused.error]
-        else:
-            context.pre_execution_errors = self.validate(
-                context.schema._schema, document, context.validation_rules
-            )
-        yield
-
-    def check(self, document: DocumentNode) -> None:
-        # ParserCache hands back one DocumentNode per text: check each one once.
-        checked = _checked.get(document)
-        if checked is None:
-            try:
-                check_document(document, self.limits)
-                checked = _checked[document] = ()
-            except LimitExceeded as refused:
-                checked = _checked[document] = (refused,)
-        if checked:
-            raise checked[0]
-
-
-_checked: weakref.WeakKeyDictionary[DocumentNode, tuple[LimitExceeded, ...]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-@functools.cache
-def _validation_cache(maxsize: int) -> Callable[..., list[GraphQLError]]:
-    return functools.lru_cache(maxsize=maxsize)(validate_document)
-
-
-class Parsing(ParserCache):
-    """Strawberry's ``ParserCache``, leaving a document that does not parse to Strawberry.
-
-    ``ParserCache.on_parse`` lets a syntax error escape its hook: over a WebSocket the
-    operation's task then dies without a word. Left unparsed, the document is parsed
-    again by Strawberry's own step, which answers the syntax error as a result."""
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        with contextlib.suppress(GraphQLError):
-            context.graphql_document = self.cached_parse_document(
-                context.query, **context.parse_options
-            )
-        yield
