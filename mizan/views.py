@@ -290,7 +290,11 @@ def _refused(status: int, message: str, code: str, allow: str | None) -> JsonRes
 
 def _never_started(result: Result | None) -> bool:
     """A request error: refused before execution (no operation ran, no data)."""
-    return result is not None and result.operation is None and result.data is None
+    if result is None or result.data is not None:
+        return False
+    # Refused before it began (no operation), or its variables did not coerce (errors
+    # without a path: no field ran).
+    return result.operation is None or all(e.path is None for e in result.errors or ())
 
 
 def _json(body: str | bytes) -> Any:
