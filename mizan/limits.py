@@ -328,4 +328,3 @@ def _most_repeated(
         return (), 0
     path, count = counts.most_common(1)[0]
     return path, count
-
