@@ -16,13 +16,9 @@ from mizan.exceptions import RegistrationError
 
 
 def register_checks() -> None:
-    from mizan.channels.checks import check_allowed_origins, check_channel_layer
-
     register(check_settings, Tags.compatibility)
     register(check_schema, Tags.compatibility)
     register(check_purgers, Tags.compatibility)
-    register(check_channel_layer, Tags.compatibility)
-    register(check_allowed_origins, Tags.security)
 
 
 def check_settings(**kwargs: Any) -> list[CheckMessage]:
