@@ -22,14 +22,17 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 
 from mizan.conf import mizan_settings
-from mizan.contexts import ContextDef, Invalidation
+from mizan.contexts import ContextDef
+
+if TYPE_CHECKING:
+    from mizan.invalidation import Invalidation
 
 logger = logging.getLogger("mizan.cache")
 
@@ -90,6 +93,17 @@ def _slot(
     return Slot(f"mizan:{version}:{kind}:{_digest(*parts)}", tuple(dict.fromkeys(generations)))
 
 
+def invalidate(item: Invalidation) -> None:
+    """Make every entry that read ``item``'s scope unreachable: swap its generation token.
+    Tokens are not versioned by the schema, so no runtime is needed to invalidate."""
+    scope = owner_scope(item.owner) if item.owner is not None else item.params
+    key = generation_key(item.context, scope)
+    try:
+        caches[mizan_settings.CACHE_ALIAS].set(key, uuid.uuid4().hex, GENERATION_TTL)
+    except Exception as exc:
+        logger.error("mizan cache: could not invalidate %s: %s", key, exc)
+
+
 class ContextCache:
     def __init__(self, version: str) -> None:
         self.version = version
@@ -126,16 +140,6 @@ class ContextCache:
 
     def store(self, slot: Slot, tokens: tuple[str, ...], value: Any, ttl: int) -> None:
         self.write(slot.key, (tokens, value), ttl)
-
-    # --- invalidation ---------------------------------------------------------------
-
-    def invalidate(self, item: Invalidation) -> None:
-        scope = owner_scope(item.owner) if item.owner is not None else item.params
-        key = generation_key(item.context, scope)
-        try:
-            self.backend.set(key, uuid.uuid4().hex, GENERATION_TTL)
-        except Exception as exc:
-            logger.error("mizan cache: could not invalidate %s: %s", key, exc)
 
     # --- get or compute -------------------------------------------------------------
 

@@ -130,6 +130,9 @@ class ChannelDef:
     subscription: FunctionDef
     send: FunctionDef | None = None
     description: str | None = None
+    # The plug-in's hook: given the compiled subscription field and the function's call
+    # (the runtime's), make the field serve the channel. The core never imports channels.
+    install: Callable[..., None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def field_name(self) -> str:

@@ -30,8 +30,8 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from mizan.conf import mizan_settings
-from mizan.contexts import collecting, current_invalidations
 from mizan.http import cacheable, no_store, report, stamp_schema
+from mizan.invalidation import collecting, current_invalidations
 from mizan.persisted.apq import Refused, document_for
 from mizan.schema import CurrentSchema, get_schema
 

@@ -9,7 +9,7 @@ from django.core.checks import CheckMessage, Error, Tags, register
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
 from mizan.conf import mizan_settings
-from mizan.setup.registry import get_registry
+from mizan.registry import get_registry
 
 
 def register_checks() -> None:

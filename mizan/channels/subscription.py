@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 from graphql import GraphQLError, GraphQLField, GraphQLResolveInfo
@@ -18,8 +18,11 @@ from graphql import GraphQLError, GraphQLField, GraphQLResolveInfo
 from mizan.definitions import ChannelDef
 from mizan.schema.resolvers import Call, bad_input, to_graphql_error
 
-from .channel import MESSAGE_TYPE, ReactChannel, _group, authorize, call_hook, parse_params
+from .hooks import MESSAGE_TYPE, authorize, call_hook, group_of, parse_params
 from .hub import hub
+
+if TYPE_CHECKING:
+    from .channel import ReactChannel
 
 logger = logging.getLogger("mizan")
 
@@ -65,7 +68,7 @@ def _subscriber(channel: ChannelDef, call: Call) -> Any:
                 raise bad_input(exc) from None
             instance: ReactChannel = cls(context.request)
             await authorize(instance, params)
-            group = await _group(instance, params)
+            group = await group_of(instance, params)
         except Exception as exc:
             raise to_graphql_error(exc, definition) from exc
         return _events(consumer, instance, params, group, channel)

@@ -120,7 +120,9 @@ class CompiledSchema:
 
 
 def compile_schema(
-    definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef] = ()
+    definitions: Sequence[FunctionDef],
+    channels: Sequence[ChannelDef] = (),
+    contexts: dict[str, ContextDef] | None = None,
 ) -> CompiledSchema:
     # Building a schema allocates tens of thousands of objects that all live on, so
     # the cyclic GC keeps walking a growing heap for nothing: half the build time of
@@ -128,14 +130,19 @@ def compile_schema(
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _compile(definitions, channels)
+        return _compile(definitions, channels, contexts)
     finally:
         if paused:
             gc.enable()
 
 
-def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef]) -> CompiledSchema:
-    contexts = build_contexts(definitions)
+def _compile(
+    definitions: Sequence[FunctionDef],
+    channels: Sequence[ChannelDef],
+    contexts: dict[str, ContextDef] | None,
+) -> CompiledSchema:
+    if contexts is None:
+        contexts = build_contexts(definitions)
     by_fn = {d.fn: d for d in definitions}
     derived = [d for c in channels for d in (c.subscription, c.send) if d is not None]
     check_names([*definitions, *derived], channels)
@@ -180,17 +187,14 @@ def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef])
             assert root is not None
             root.fields[name].resolve = _resolver(call, root.fields[name])
     _read_attributes_directly(graphql_schema, types)
-    if channels:
-        # Only a project that defines a channel has Django Channels installed.
-        from mizan.channels.subscription import install
-
-        assert graphql_schema.subscription_type is not None
-        for channel in channels:
-            install(
-                graphql_schema.subscription_type.fields[channel.field_name],
-                channel,
-                calls[channel.field_name],
-            )
+    assert graphql_schema.subscription_type is not None or not channels
+    for channel in channels:
+        assert channel.install is not None and graphql_schema.subscription_type is not None
+        channel.install(
+            graphql_schema.subscription_type.fields[channel.field_name],
+            channel,
+            calls[channel.field_name],
+        )
     executor = Executor(
         graphql_schema,
         (*specified_rules, *rules, *STRAWBERRY_RULES),

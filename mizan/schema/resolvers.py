@@ -24,9 +24,10 @@ from strawberry.utils.str_converters import to_camel_case
 
 from mizan import auth
 from mizan.cache import ContextCache, Slot, owner_scope, scope_of
-from mizan.contexts import ContextDef, Invalidation, schedule
+from mizan.contexts import ContextDef
 from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import ClientError, RegistrationError
+from mizan.invalidation import Invalidation, schedule
 from mizan.schema.types import Decoder, TypeBuilder, result_coercer, validated
 
 logger = logging.getLogger("mizan")

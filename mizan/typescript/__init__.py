@@ -24,8 +24,8 @@ from mizan import naming
 from mizan.conf import mizan_settings
 from mizan.contexts import GLOBAL
 from mizan.definitions import FunctionDef, Kind
+from mizan.registry import Registry
 from mizan.schema.compiler import CompiledSchema
-from mizan.setup.registry import Registry
 from mizan.typescript import names
 from mizan.typescript.operations import (
     Op,
