@@ -204,6 +204,12 @@ def form_hook_name(form: str) -> str:
     return "use" + form_type_prefix(form) + "Form"
 
 
+def form_fields_name(form: str) -> str:
+    """A form's field facts (numbers, files, initial values) in ``forms.ts``: ``contact`` →
+    ``contactFields``."""
+    return camel(form) + "Fields"
+
+
 def form_schema_name(form: str) -> str:
     """A form's Zod schema: ``contact`` → ``contactFormSchema``."""
     return camel(form) + "FormSchema"

@@ -26,7 +26,6 @@ from mizan.contexts import GLOBAL
 from mizan.definitions import FunctionDef, Kind
 from mizan.registry import Registry
 from mizan.schema.compiler import CompiledSchema
-from mizan.typescript import names
 from mizan.typescript.operations import (
     Op,
     context_operation,
@@ -62,7 +61,7 @@ def generate_client(
                 _bundle_name(context.name), context_operation(compiled, context)
             )
 
-    bindings = Bindings(ops, names.Names())
+    bindings = Bindings(ops)
     forms: dict[str, FormSpec] = {}
     for definition in functions:
         if definition.form is not None:
@@ -171,8 +170,8 @@ def _forms_module(forms: dict[str, FormSpec], runtime: str) -> str:
         fields = {"files": files, "initial": initial, "numbers": numbers}
         blocks.append(
             f"/** The {spec.title} form's rules, from its JSON Schema. */\n"
-            f"export const {names.form_schema(name)} = {zod_object(schema)};\n\n"
-            f"export const {names.camel(name)}Fields: FormFields = {literal(fields)};\n"
+            f"export const {naming.form_schema_name(name)} = {zod_object(schema)};\n\n"
+            f"export const {naming.form_fields_name(name)}: FormFields = {literal(fields)};\n"
         )
     return "\n".join(blocks)
 

@@ -23,13 +23,13 @@ from graphql import (
     get_named_type,
 )
 
+from mizan import naming
 from mizan.canonical import default_value
 from mizan.contexts import ContextDef
 from mizan.definitions import FunctionDef, Kind
 from mizan.naming import argument_name, context_operation_name
 from mizan.schema.compiler import CompiledSchema
 from mizan.schema.operations import document
-from mizan.typescript import names
 from mizan.typescript.text import comment, literal, quote
 from mizan.typescript.types import is_optional, reference
 
@@ -184,7 +184,7 @@ def render_operation(op: Op) -> str:
         entries.append(f"context: {quote(op.context.name)}")
         entries.append(f"keys: {literal(list(op.context.key_params))}")
         if op.context.name != "global":
-            entries.append(f"provider: {quote(names.provider(op.context.name))}")
+            entries.append(f"provider: {quote(naming.provider_name(op.context.name))}")
     body = "".join(f"  {entry},\n" for entry in entries)
     return (
         f"{comment(op.description)}export const {op.name}: Operation<{op.variables_type}, "
