@@ -63,10 +63,10 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
 
 def check_schema(**kwargs: Any) -> list[CheckMessage]:
     """Build the schema now, so a declaration mistake stops start-up rather than a request."""
-    from mizan.schema import get_schema
+    from mizan.runtime import get_runtime
 
     try:
-        get_schema().prepare()
+        get_runtime().prepare_calls()
     except RegistrationError as exc:
         return [
             Error(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mizan.persisted.views import context_view, operation_view
+from mizan.persisted.endpoints import context_view, operation_view
 from mizan.views import MizanGraphQLView
 
 app_name = "mizan"

@@ -88,7 +88,11 @@ def imports(modules: dict[str, Path] | None = None) -> list[Import]:
     for name, path in modules.items():
         collector = _Collector(name, path.name == "__init__.py", modules)
         collector.visit(ast.parse(path.read_text(), str(path)))
-        found += collector.found
+        seen: set[str] = set()
+        for edge in collector.found:  # the first line that imports each module
+            if edge.target not in seen:
+                seen.add(edge.target)
+                found.append(edge)
     return found
 
 
@@ -168,11 +172,13 @@ def test_no_module_imports_the_package_root() -> None:
 
 
 def test_the_compiler_builds_graphql_only() -> None:
+    # It may build the persisted operations' documents (mizan.persisted.operations), which
+    # are GraphQL validated against the schema it made; nothing that runs or serves them.
+    above = ("mizan.runtime", "mizan.views", "mizan.persisted.endpoints", *PLUG_INS)
     wrong = [
         str(edge)
         for edge in imports()
-        if _within(edge.source, ("mizan.schema",))
-        and _within(edge.target, ("mizan.runtime", "mizan.views", "mizan.persisted"))
+        if _within(edge.source, ("mizan.schema",)) and _within(edge.target, above)
     ]
     assert not wrong, "\n".join(wrong)
 

@@ -36,7 +36,7 @@ from mizan.definitions import ChannelDef, FunctionDef, Kind, Param, Source
 from mizan.exceptions import ChannelSendError, RegistrationError
 from mizan.naming import channel_name, channel_send_name, check_function_name
 from mizan.registry import get_registry
-from mizan.schema.resolvers import bad_input
+from mizan.runtime.errors import bad_input
 
 from .hooks import (
     MESSAGE_TYPE,
