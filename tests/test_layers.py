@@ -244,3 +244,57 @@ def test_the_checker_sees_every_kind_of_import(
 ) -> None:
     modules = _tree(tmp_path, files)
     assert cycles(imports(modules)) == expected
+
+
+# docs/reference/architecture.md, "Import directions": a module imports only modules of its
+# own rank or below. The first prefix that matches a module gives its rank.
+RANKS: list[tuple[int, tuple[str, ...]]] = [
+    (7, ("mizan.apps",)),
+    (6, ("mizan.forms", "mizan.channels", "mizan.contrib")),
+    (3, ("mizan.schema", "mizan.persisted.operations", "mizan.persisted.canonical")),
+    (4, ("mizan.runtime", "mizan.cache", "mizan.invalidation")),
+    (0, ("mizan.canonical", "mizan.naming", "mizan.exceptions", "mizan.conf")),
+    (1, ("mizan.definitions", "mizan.registry", "mizan.auth")),
+    (2, ("mizan.client", "mizan.contexts", "mizan.setup")),
+    (5, ("mizan.",)),  # transports, edge, typescript, management, checks, middleware...
+]
+
+
+def rank(module: str) -> int:
+    if module == "mizan":
+        return 7
+    return next(
+        r
+        for r, prefixes in RANKS
+        if _within(module, prefixes)
+        or any(module.startswith(p) for p in prefixes if p.endswith("."))
+    )
+
+
+def test_every_import_points_down_the_layers() -> None:
+    wrong = [
+        f"{edge} (layer {rank(edge.source)} importing layer {rank(edge.target)})"
+        for edge in imports()
+        if rank(edge.target) > rank(edge.source)
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("module", "expected"),
+    [
+        ("mizan.canonical", 0),
+        ("mizan.registry", 1),
+        ("mizan.setup.registry", 2),
+        ("mizan.schema.compiler", 3),
+        ("mizan.persisted.operations", 3),
+        ("mizan.runtime.engine", 4),
+        ("mizan.invalidation", 4),
+        ("mizan.persisted.endpoints", 5),
+        ("mizan.views", 5),
+        ("mizan.channels.consumer", 6),
+        ("mizan", 7),
+    ],
+)
+def test_each_module_has_its_layer(module: str, expected: int) -> None:
+    assert rank(module) == expected
