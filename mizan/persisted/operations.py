@@ -81,6 +81,10 @@ class PersistedOperation:
     def operation(self) -> OperationDefinitionNode:
         return next(d for d in self.node.definitions if isinstance(d, OperationDefinitionNode))
 
+    @property
+    def is_query(self) -> bool:
+        return self.operation.operation is OperationType.QUERY
+
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()

@@ -165,6 +165,7 @@ class Runtime:
                 field = compiled.field(definition)
                 field.resolve = _resolver(calls[name], field)
         _read_attributes_directly(schema, compiled.types)
+        model_types.read_columns_directly(schema)
         for name, channel in compiled.channels.items():
             # The plug-in's hook (the runtime never imports channels).
             assert channel.install is not None and schema.subscription_type is not None
