@@ -56,13 +56,18 @@ js graphiql app:
 	@if [ "$$MIZAN_REQUIRE_SERVICES" = 1 ]; then exit 1; fi
 endif
 
-# The wheel and the sdist, each with GraphiQL's bundle inside (checked).
+# The wheel and the sdist as a package index would get them, GraphiQL's bundle inside: built
+# (the wheel from the sdist), checked by twine, their contents checked (tests/dist.py: the
+# bundle; tests/check_dist.py: every file mizan serves, everything the tests need) and a part
+# of the test suite run from the unpacked sdist.
 dist: install
 	@test "$(NODE_OK)" = yes || { echo "make dist needs Node.js >= 20.19 and npm to bundle GraphiQL."; exit 1; }
 	$(MAKE) graphiql
 	rm -rf dist
 	$(UV) build --quiet --out-dir dist
+	$(PY) -m twine check --strict dist/*
 	$(PY) -m tests.dist dist
+	$(PY) -m tests.check_dist dist
 
 demo: install graphiql app
 	cd example_project && ../$(PY) manage.py migrate --noinput

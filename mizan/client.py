@@ -60,6 +60,8 @@ def client(
         source = Source.of(fn)
         _check_auth(auth, source)
         params, returns = _signature(fn, source)
+        if affects is not None and (read_only or context):
+            _refuse_affects_on_a_query(affects, read_only, source)
         get_registry().add(
             FunctionDef(
                 fn=fn,
@@ -144,6 +146,20 @@ def _affects(value: object, source: Source) -> tuple[str | Callable[..., Any], .
                 f"{source}: affects={item!r} is neither a context name nor a function."
             )
     return tuple(items)
+
+
+def _refuse_affects_on_a_query(affects: object, read_only: bool, source: Source) -> None:
+    why = "read_only=True" if read_only else "a context= function"
+    fix = (
+        "drop read_only=True to make it a mutation"
+        if read_only
+        else "move the write into a mutation (a function without context=) with affects="
+    )
+    raise RegistrationError(
+        f"{source}: affects={affects!r} on a query ({why}). A query changes nothing, so it "
+        f"has nothing to invalidate, and would invalidate on every read. If it writes, {fix}; "
+        "if it only reads, drop affects=."
+    )
 
 
 def _context(context: str | None, source: Source) -> str | None:

@@ -235,7 +235,7 @@ class Names:
             raise RegistrationError(
                 f"Two things would both be the {namespace} {name!r}: {other}, and {owner}. "
                 "Rename one of them (register(fn, 'name'), the context's name, the form's "
-                "mizanFormMeta(name=...) or the channel's class)."
+                "MizanFormMeta(name=...) or the channel's class)."
             )
 
 

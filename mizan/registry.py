@@ -15,6 +15,7 @@ has run, so their definitions are built on the registry's next read.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -34,26 +35,30 @@ class Registry:
         self._derived: dict[Callable[[Registry], Any], Any] = {}
         self._deriving = threading.RLock()  # a derivation may derive another (runtime: schema)
         self._later: list[Callable[[], Iterable[FunctionDef]]] = []
+        #: Declarations made while the URLconf was being imported (module, its URLconf):
+        #: the system check mizan.E005 reports them.
+        self.from_urlconf: list[tuple[Source, str]] = []
 
     def add(self, definition: FunctionDef) -> None:
-        self._check_open(definition.source)
-        self._functions[definition.fn] = definition
+        if self._check_open(definition.source):
+            self._functions[definition.fn] = definition
 
     def add_later(self, source: Source, build: Callable[[], Iterable[FunctionDef]]) -> None:
         """Register the definitions ``build()`` returns, built when the registry is next read."""
-        self._check_open(source)
-        self._later.append(build)
+        if self._check_open(source):
+            self._later.append(build)
 
     def add_channel(self, definition: ChannelDef) -> None:
-        self._check_open(definition.source)
-        self._channels[definition.cls] = definition
+        if self._check_open(definition.source):
+            self._channels[definition.cls] = definition
 
     def channels(self) -> list[ChannelDef]:
         return list(self._channels.values())
 
     def rename(self, fn: Callable[..., Any], name: str) -> None:
         source = Source.of(fn)
-        self._check_open(source)
+        if not self._check_open(source):
+            return
         self._settle()
         definition = self._functions[fn]
         self._functions[fn] = dataclasses.replace(
@@ -100,12 +105,39 @@ class Registry:
                 self._derived[build] = build(self)
             return self._derived[build]  # type: ignore[no-any-return]
 
-    def _check_open(self, source: Source) -> None:
+    def _check_open(self, source: Source) -> bool:
+        """Whether a declaration may still join the registry; raises once it is frozen.
+
+        A declaration made while the URLconf is imported is remembered for the system check
+        mizan.E005 (a module only urls.py imports is unknown to a shell, a worker or the
+        test client): refused quietly when the schema exists already, so `manage.py check`
+        reports it instead of a traceback from loading the URLs."""
+        if (urlconf := _importing_urlconf()) is not None:
+            self.from_urlconf.append((source, urlconf))
+            if self.frozen:
+                return False
         if self.frozen:
             raise RegistrationError(
                 f"{source}: registered after the mizan schema was built. Import the module "
                 "that defines it from your AppConfig.ready() so it registers at start-up."
             )
+        return True
+
+
+def _importing_urlconf() -> str | None:
+    """The root URLconf's name, when it is being imported right now (up the stack)."""
+    from django.apps import apps
+    from django.conf import settings
+
+    if not apps.ready:
+        return None  # app loading: AppConfig.ready(), where declarations belong
+    urlconf = getattr(settings, "ROOT_URLCONF", None)
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_name == "<module>" and frame.f_globals.get("__name__") == urlconf:
+            return str(urlconf)
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
 
 
 _registry = Registry()

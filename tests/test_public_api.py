@@ -246,6 +246,7 @@ def test_importing_mizan_wires_nothing_until_the_app_is_ready() -> None:
     before, after = result.stdout.splitlines()
     assert before == "([], [False, False, False])"
     assert after == (
-        "(['check_allowed_origins', 'check_channel_layer', 'check_purgers', 'check_schema', "
-        "'check_settings'], [True, True, True])"
+        "(['check_allowed_origins', 'check_channel_layer', 'check_declared_from_urlconf', "
+        "'check_invalidation_scopes', 'check_purgers', 'check_schema', 'check_settings'], "
+        "[True, True, True])"
     )
