@@ -115,18 +115,17 @@ def requirements() -> dict[str, str]:
     compiled = get_schema()
     schema = compiled.schema._schema
     found: dict[str, str] = {}
-    for root in (schema.query_type, schema.mutation_type):
-        for name in root.fields if root else ():
+    roots = [root for root in (schema.query_type, schema.mutation_type) if root is not None]
+    for root in roots:
+        for name in root.fields:
             definition = compiled.functions.get(name)
-            if root is None or definition is None or definition.auth is None:
+            if definition is None or definition.auth is None:
                 continue
-            level = auth.level(definition.auth)
-            if level == "CUSTOM":
-                check = definition.auth
-                label = getattr(check, "__qualname__", None) or repr(check)
-                found[f"{root.name}.{name}"] = f"a caller that `{label}` allows."
-            else:
+            if (level := auth.level(definition.auth)) in REQUIREMENTS:
                 found[f"{root.name}.{name}"] = REQUIREMENTS[level]
+            else:  # a callable
+                label = getattr(definition.auth, "__qualname__", None) or repr(definition.auth)
+                found[f"{root.name}.{name}"] = f"a caller that `{label}` allows."
     return found
 
 

@@ -38,5 +38,33 @@ await run(async ({ context, step }) => {
   await page.locator(".graphiql-doc-explorer a", { hasText: "Query" }).first().click();
   await page.locator(".graphiql-doc-explorer", { hasText: "Requires: a logged-in user." }).first().waitFor();
   step("auth shown");
+
+  // A subscription runs over the same URL's WebSocket (connect-src 'self' lets it through).
+  const subscription = 'subscription Listen { chatChannel(room: "graphiql") { text author } }';
+  await page.goto(`${graphiql}?query=${encodeURIComponent(subscription)}`);
+  await page.locator(".graphiql-query-editor .view-lines", { hasText: "chatChannel" }).waitFor();
+  const socket = page.waitForEvent("websocket");
+  await page.locator(".graphiql-execute-button").click();
+  await socket;
+  // Posted from the page as a front end would, until the subscription (registered a moment
+  // after the socket's acknowledgement) shows one.
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await page.evaluate(async ([url, text]) => {
+      const token = document.cookie.match(/(?:^|; )csrftoken=([^;]*)/)?.[1] ?? "";
+      const query = 'mutation Post($t: String!) { chatChannelSend(room: "graphiql", message: { text: $t }) }';
+      await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+        body: JSON.stringify({ query, variables: { t: text } }),
+      });
+    }, [graphiql, `pushed ${attempt}`]);
+    try {
+      await page.locator(".graphiql-response .view-lines", { hasText: "pushed" }).waitFor({ timeout: 3_000 });
+      break;
+    } catch (error) {
+      if (attempt === 5) throw error;
+    }
+  }
+  step("subscription shown");
   await page.close();
 });

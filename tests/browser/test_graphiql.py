@@ -14,6 +14,7 @@ def test_graphiql_runs_echo_offline(site: Demo, node: str) -> None:
         "echo shown",
         "example loaded",
         "auth shown",
+        "subscription shown",
     ]
     # The page, its script, stylesheet and Monaco's workers all came from the demo itself.
     paths = {url.split("?")[0].removeprefix(site.base) for url in report.data["requests"]}
@@ -23,3 +24,4 @@ def test_graphiql_runs_echo_offline(site: Demo, node: str) -> None:
         "/static/mizan/graphiql/graphiql.css",
         "/static/mizan/graphiql/editor.worker.js",
     } <= paths
+    assert f"ws://127.0.0.1:{site.port}/api/mizan/graphql/" in report.data["requests"]

@@ -1,5 +1,6 @@
 import type { FormEvent } from "react";
 import { useContactForm } from "../../example/src/mizan";
+import { Field } from "./Field";
 
 const TEXT = [
   ["name", "Your name"],
@@ -51,21 +52,5 @@ export function Contact() {
         <button disabled={form.isSubmitting}>Send</button>
       </form>
     </>
-  );
-}
-
-function Field({ label, errors, children }: { label: string; errors?: string[]; children: React.ReactNode }) {
-  return (
-    <div className="field">
-      <label>
-        {label}
-        {children}
-      </label>
-      {(errors ?? []).map((message) => (
-        <p key={message} className="error" role="alert">
-          {message}
-        </p>
-      ))}
-    </div>
   );
 }

@@ -42,10 +42,9 @@ function Profile({ userId }: { userId: number }) {
 }
 
 export function LogIn({ what }: { what: string }) {
-  const next = encodeURIComponent(window.location.pathname + window.location.search);
   return (
     <p className="who">
-      <a href={`/admin/login/?next=${next}`}>Log in</a> (<code>demo</code> / <code>demo</code>) to {what}.
+      <a href="/app/">Log in</a> (<code>demo</code> / <code>demo</code>) to {what}.
     </p>
   );
 }

@@ -46,7 +46,10 @@ const fetchWithCsrf = (input, init = {}) =>
 const base = createGraphiQLFetcher({
   url: config.url,
   fetch: fetchWithCsrf,
-  wsClient: config.subscriptionUrl ? createClient({ url: config.subscriptionUrl, lazy: true }) : undefined,
+  // Subscriptions over graphql-ws on the same URL, opened on the first one.
+  wsClient: config.subscriptionUrl
+    ? createClient({ url: new URL(config.subscriptionUrl, window.location.href).href.replace(/^http/, "ws") })
+    : undefined,
 });
 
 function fetcher(params, options) {

@@ -1,5 +1,6 @@
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
@@ -18,9 +19,17 @@ class Command(BaseCommand):
             username="demo", defaults={"is_staff": True}
         )
         if created:
+            user.email = "demo@example.com"
             user.set_password("demo")
             user.save()
             Note.objects.create(owner=user, text="Welcome to mizan.")
+        # Verified, so that logging in through mizan's allauth forms (the React app's) is not
+        # held at `pending: "verify_email"` (ACCOUNT_EMAIL_VERIFICATION is mandatory here).
+        EmailAddress.objects.get_or_create(
+            user=user,
+            email=user.email or "demo@example.com",
+            defaults={"verified": True, "primary": True},
+        )
         app = (
             f"  React app: http://127.0.0.1:{port}/app/\n"
             if APP.is_file()
