@@ -149,19 +149,19 @@ def _import_statement(module: str) -> str:
 def check_invalidation_scopes(**kwargs: Any) -> list[CheckMessage]:
     """A mutation whose ``affects=`` widens to a whole context because some functions of
     that context lack a param the mutation and their siblings share."""
-    from mizan.schema import get_schema
+    from mizan.runtime import get_runtime
 
     try:
-        compiled = get_schema()
+        runtime = get_runtime()
     except RegistrationError:
         return []  # mizan.E003 says why
     messages: list[CheckMessage] = []
-    for field_name, affected in compiled.affects.items():
-        mutation = compiled.functions[field_name]
+    for call in runtime.calls:
+        mutation = call.definition
         params = {p.name for p in mutation.params}
         if mutation.form is not None:
             params |= {f.name for f in mutation.form.spec.fields}  # its fields are its params
-        for context in affected:
+        for context in call.affects:
             if context.key_params and set(context.key_params) <= params:
                 continue  # scoped by its key params, as meant
             declared = {p.name for fn in context.functions for p in fn.params}
