@@ -23,14 +23,17 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 
 from mizan.conf import mizan_settings
-from mizan.contexts import ContextDef, Invalidation, started
+from mizan.contexts import ContextDef
+
+if TYPE_CHECKING:
+    from mizan.invalidation import Invalidation
 
 logger = logging.getLogger("mizan.cache")
 
@@ -78,6 +81,8 @@ def minted(token: object) -> int:
 
 
 def storable(tokens: tuple[str, ...]) -> bool:
+    from mizan.invalidation import started
+
     """Whether a value computed under ``tokens`` in the current request may be stored:
     not if one of them was minted after the request started (see
     :func:`mizan.contexts.started`)."""

@@ -89,6 +89,13 @@ class Settings:
         "The largest request body (a JSON `POST`), in bytes; larger gets a 413. Multipart "
         "uploads have `MAX_UPLOAD_SIZE`.",
     )
+    EXTENSIONS: Setting[Sequence[Any]] = Setting(
+        [],
+        "Strawberry schema extensions run on every operation, on every transport: classes "
+        "(or factories, or dotted paths to them), one instance made per operation; an "
+        "instance is refused. `on_parse`/`on_validate` run on a document-cache miss only.",
+        accepts=(list, tuple),
+    )
     DOCUMENT_CACHE_SIZE = Setting(
         512,
         "Documents whose parse and validation results are kept (LRU; also capped at 1 MiB of "

@@ -86,6 +86,11 @@ class FunctionDef:
     post_only: bool = False
     # Set on the three functions a form generates: which form, and which of them this is.
     form: FormPart | None = None
+    # A plug-in's hook: the params that scope this mutation's invalidations, from its
+    # arguments and its result; None when it changed nothing. Default: its arguments.
+    affected_params: Callable[[dict[str, Any], Any], dict[str, Any] | None] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
     def context_name(self) -> str | None:
@@ -130,6 +135,9 @@ class ChannelDef:
     subscription: FunctionDef
     send: FunctionDef | None = None
     description: str | None = None
+    # The plug-in's hook: given the compiled subscription field and the function's call
+    # (the runtime's), make the field serve the channel. The core never imports channels.
+    install: Callable[..., None] | None = field(default=None, compare=False, repr=False)
 
     @property
     def field_name(self) -> str:

@@ -24,8 +24,8 @@ from strawberry.http.base import BaseRequestProtocol
 from strawberry.types.graphql import OperationType
 
 from mizan import graphiql
+from mizan.cache_headers import cacheable, no_store, report, stamp_schema
 from mizan.conf import mizan_settings
-from mizan.http import cacheable, no_store, report, stamp_schema
 from mizan.limits import LimitExceeded, check_body_size, check_variables
 from mizan.reading import (
     GRAPHQL_RESPONSE,

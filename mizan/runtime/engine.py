@@ -24,6 +24,7 @@ from typing import Any, TypeGuard
 
 from asgiref.sync import async_to_sync, sync_to_async
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     GraphQLError,
     GraphQLField,
@@ -44,8 +45,8 @@ from strawberry.types.graphql import OperationType
 
 from mizan.cache import ContextCache
 from mizan.conf import mizan_settings
-from mizan.contexts import Invalidation, collecting
 from mizan.definitions import Kind
+from mizan.invalidation import Invalidation, collecting
 from mizan.limits import LimitExceeded, Limits, check_document, check_variables
 from mizan.naming import argument_name
 from mizan.persisted.operations import PersistedOperation
@@ -62,6 +63,7 @@ from mizan.runtime.errors import (
     judge,
     method_not_allowed,
 )
+from mizan.runtime.extensions import Hooks, load
 from mizan.runtime.trusted import Refused, document_for
 from mizan.schema import model_types
 from mizan.schema.compiler import CompiledSchema
@@ -96,9 +98,7 @@ def introspection_allowed() -> bool:
 
 def validation_rules() -> tuple[Any, ...]:
     # Rule classes are made once, with the runtime: a new class per request would never
-    # hit the document cache, which holds validated documents. Depth, aliases and
-    # selections are no rules: mizan.limits checks them before validation, which they
-    # protect, in time linear in the document.
+    # hit the document cache, which holds validated documents.
     rules = [
         *specified_rules,
         *STRAWBERRY_RULES,
@@ -134,7 +134,10 @@ class Runtime:
         self.executor_class = model_cache.executor_class(list(self.calls), self.cache)
         self.rules = validation_rules()
         self.max_tokens: int = mizan_settings.MAX_TOKENS
+        # Depth, aliases, selections and variables: checked before validation, which they
+        # protect, in time linear in the request (mizan.limits), not as validation rules.
         self.limits = Limits.from_settings()
+        self.extensions = load(mizan_settings.EXTENSIONS)
         self.post_only = frozenset(name for name, d in compiled.functions.items() if d.post_only)
         self.documents = DocumentCache(self.prepare, max_entries=mizan_settings.DOCUMENT_CACHE_SIZE)
         # Persisted documents were parsed and validated at start-up, without the limits
@@ -167,13 +170,10 @@ class Runtime:
                 field.resolve = _resolver(calls[name], field)
         _read_attributes_directly(schema, compiled.types)
         model_types.read_columns_directly(schema)
-        if compiled.channels:
-            # Only a project that defines a channel has Django Channels installed.
-            from mizan.channels.subscription import install
-
-            assert schema.subscription_type is not None
-            for name, channel in compiled.channels.items():
-                install(schema.subscription_type.fields[name], channel, calls[name])
+        for name, channel in compiled.channels.items():
+            # The plug-in's hook (the runtime never imports channels).
+            assert channel.install is not None and schema.subscription_type is not None
+            channel.install(schema.subscription_type.fields[name], channel, calls[name])
         return tuple(calls.values())
 
     def prepare_calls(self) -> None:
@@ -187,12 +187,59 @@ class Runtime:
             node = parse(text, max_tokens=self.max_tokens)
         except GraphQLError as error:
             return Document(None, (add_code(error, PARSE_FAILED),), {}, None)
-        try:  # before validation, which the limits protect
+        if (refused := self.refuse_document(node)) is not None:
+            return refused
+        errors = validate(self.schema, node, self.rules)
+        return analyse(node, tuple(add_code(e, VALIDATION_FAILED) for e in errors), self.post_only)
+
+    def prepare_hooked(self, text: str, hooks: Hooks) -> Document:
+        """:meth:`prepare` inside the extensions' ``on_parse`` and ``on_validate``."""
+        with hooks.runner.parsing():
+            try:
+                node = parse(text, max_tokens=self.max_tokens)
+            except GraphQLError as error:
+                return Document(None, (add_code(error, PARSE_FAILED),), {}, None)
+        hooks.execution.graphql_document = node
+        if (refused := self.refuse_document(node)) is not None:
+            return refused
+        with hooks.runner.validation():
+            errors = validate(self.schema, node, self.rules)
+        return analyse(node, tuple(add_code(e, VALIDATION_FAILED) for e in errors), self.post_only)
+
+    def refuse_document(self, node: DocumentNode) -> Document | None:
+        try:
             check_document(node, self.limits)
         except LimitExceeded as refused:
             return Document(None, (refused.error,), {}, None)
-        errors = validate(self.schema, node, self.rules)
-        return analyse(node, tuple(add_code(e, VALIDATION_FAILED) for e in errors), self.post_only)
+        return None
+
+    def refuse_variables(self, variables: object) -> ExecutionResult | None:
+        try:
+            check_variables(variables, self.limits)
+        except LimitExceeded as refused:
+            return ExecutionResult(None, [refused.error])
+        return None
+
+    def hooks(
+        self,
+        context: MizanContext,
+        query: str | None,
+        variables: dict[str, Any] | None,
+        operation_name: object,
+        extensions: dict[str, Any] | None,
+    ) -> Hooks | None:
+        """This operation's extensions; None (nothing built) when none is configured."""
+        if not self.extensions:
+            return None
+        return Hooks(
+            self.extensions,
+            self.compiled.schema,
+            context,
+            query,
+            variables,
+            operation_name,
+            extensions,
+        )
 
     # --- running --------------------------------------------------------------------
 
@@ -213,12 +260,19 @@ class Runtime:
         (405). ``trusted``: server code wrote the document, so trusted-documents-only
         does not apply. Raises :class:`Refusal` when the request cannot run at all.
         """
-        begun = self.begin(
-            query, extensions, operation_name, in_url=in_url, trusted=trusted, variables=variables
-        )
-        if isinstance(begun, Result):
-            return begun
-        return self.run_sync(context, *begun, variables)
+        hooks = self.hooks(context, query, variables, operation_name, extensions)
+        if hooks is None:
+            begun = self.begin(query, extensions, operation_name, in_url=in_url, trusted=trusted)
+            if isinstance(begun, Result):
+                return begun
+            return self.run_sync(context, *begun, variables)
+        with hooks.runner.operation():
+            begun = self.begin(
+                query, extensions, operation_name, in_url=in_url, trusted=trusted, hooks=hooks
+            )
+            if not isinstance(begun, Result):
+                begun = self.run_sync(context, *begun, variables, hooks=hooks)
+        return _with_results(begun, hooks)
 
     async def execute(
         self,
@@ -232,12 +286,21 @@ class Runtime:
         trusted: bool = False,
     ) -> Result:
         """:meth:`execute_sync` under an event loop (``context.is_async``)."""
-        begun = await self.abegin(
-            query, extensions, operation_name, in_url=in_url, trusted=trusted, variables=variables
-        )
-        if isinstance(begun, Result):
-            return begun
-        return await self.run(context, *begun, variables)
+        hooks = self.hooks(context, query, variables, operation_name, extensions)
+        if hooks is None:
+            begun = await self.abegin(
+                query, extensions, operation_name, in_url=in_url, trusted=trusted
+            )
+            if isinstance(begun, Result):
+                return begun
+            return await self.run(context, *begun, variables)
+        async with hooks.runner.operation():
+            begun = await self.abegin(
+                query, extensions, operation_name, in_url=in_url, trusted=trusted, hooks=hooks
+            )
+            if not isinstance(begun, Result):
+                begun = await self.run(context, *begun, variables, hooks=hooks)
+        return _with_results(begun, hooks)
 
     def execute_persisted(
         self,
@@ -251,7 +314,13 @@ class Runtime:
         assert document.first is not None
         if (refusal := refuse_in_url(document.first)) is not None:
             raise refusal
-        return self.run_sync(context, document, document.first, variables)
+        hooks = self.hooks(context, operation.text, variables, operation.name, None)
+        if hooks is None:
+            return self.run_sync(context, document, document.first, variables)
+        hooks.execution.graphql_document = document.node
+        with hooks.runner.operation():
+            result = self.run_sync(context, document, document.first, variables, hooks=hooks)
+        return _with_results(result, hooks)
 
     async def stream(
         self,
@@ -264,8 +333,11 @@ class Runtime:
         """Run one operation for a streaming transport (WebSocket): a :class:`Result`
         when it fails before it starts, otherwise its results (one for a query or a
         mutation, one per event for a subscription)."""
+        hooks = self.hooks(context, query, variables, operation_name, extensions)
+        if hooks is not None:
+            return await self._stream_hooked(context, query, variables, operation_name, hooks)
         try:
-            begun = await self.abegin(query, extensions, operation_name, variables=variables)
+            begun = await self.abegin(query, extensions, operation_name)
         except Refusal as refusal:
             return Result(None, [refusal.error])
         if isinstance(begun, Result):
@@ -273,22 +345,68 @@ class Runtime:
         document, operation = begun
         if operation.kind is not OperationType.SUBSCRIPTION:
             return _once(await self.run(context, document, operation, variables))
-        assert document.node is not None
         try:
-            source = subscribe(
-                self.schema,
-                document.node,
-                context_value=context,
-                variable_values=variables,
-                operation_name=operation.name,
-            )
-            if isawaitable(source):
-                source = await source
+            source = await self._subscribe(context, document, operation, variables, None)
         except Exception as exc:
             return Result(None, [judge(exc)], operation=operation.kind)
         if isinstance(source, ExecutionResult):
             return self.finish(source, operation)
         return self._events(source, operation)
+
+    async def _stream_hooked(
+        self,
+        context: MizanContext,
+        query: str | None,
+        variables: dict[str, Any] | None,
+        operation_name: object,
+        hooks: Hooks,
+    ) -> Result | AsyncIterator[Result]:
+        """:meth:`stream` inside the extensions' hooks: for a subscription, the operation
+        and execution hooks wrap setting the stream up, and each event's fields run
+        through the resolve hooks."""
+        extensions = hooks.execution.operation_extensions
+        async with hooks.runner.operation():
+            try:
+                begun = await self.abegin(query, extensions, operation_name, hooks=hooks)
+            except Refusal as refusal:
+                return Result(None, [refusal.error])
+            if isinstance(begun, Result):
+                return begun
+            document, operation = begun
+            if operation.kind is not OperationType.SUBSCRIPTION:
+                result = await self.run(context, document, operation, variables, hooks=hooks)
+                return _once(_with_results(result, hooks))
+            try:
+                async with hooks.runner.executing():
+                    source = await self._subscribe(context, document, operation, variables, hooks)
+            except Exception as exc:
+                return Result(None, [judge(exc)], operation=operation.kind)
+        if isinstance(source, ExecutionResult):
+            return self.finish(source, operation)
+        return self._events(source, operation)
+
+    async def _subscribe(
+        self,
+        context: MizanContext,
+        document: Document,
+        operation: Operation,
+        variables: dict[str, Any] | None,
+        hooks: Hooks | None,
+    ) -> AsyncIterator[ExecutionResult] | ExecutionResult:
+        assert document.node is not None
+        if (refused := self.refuse_variables(variables)) is not None:
+            return refused
+        source = subscribe(
+            self.schema,
+            document.node,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation.name,
+            middleware=hooks.middleware if hooks is not None else None,
+        )
+        if isawaitable(source):
+            source = await source
+        return source
 
     # --- the steps ------------------------------------------------------------------
 
@@ -300,7 +418,7 @@ class Runtime:
         *,
         in_url: bool = False,
         trusted: bool = False,
-        variables: object = None,
+        hooks: Hooks | None = None,
     ) -> Result | tuple[Document, Operation]:
         """The document and operation to run, or a result refusing it (or :class:`Refusal`)."""
         if not trusted or extensions:
@@ -312,7 +430,12 @@ class Runtime:
                 return Result(None, [refused.error])
         if not query:
             raise Refusal(400, "No GraphQL query found in the request", "BAD_REQUEST")
-        document = self.documents.get(query)
+        if hooks is None:
+            document = self.documents.get(query)
+        else:
+            hooks.execution.query = query
+            document = self.documents.get(query, lambda text: self.prepare_hooked(text, hooks))
+            hooks.execution.graphql_document = document.node
         if document.node is None:
             return Result(None, document.errors)
         operation = document.operation(operation_name)
@@ -320,10 +443,6 @@ class Runtime:
             raise refusal
         if document.errors:
             return Result(None, document.errors)
-        try:
-            check_variables(variables, self.limits)
-        except LimitExceeded as refused:
-            return Result(None, [refused.error])
         return document, operation
 
     async def abegin(
@@ -334,20 +453,15 @@ class Runtime:
         *,
         in_url: bool = False,
         trusted: bool = False,
-        variables: object = None,
+        hooks: Hooks | None = None,
     ) -> Result | tuple[Document, Operation]:
         """:meth:`begin` under an event loop."""
         if extensions:  # an APQ lookup or registration reads or writes the cache: a thread
             return await sync_to_async(self.begin)(
-                query,
-                extensions,
-                operation_name,
-                in_url=in_url,
-                trusted=trusted,
-                variables=variables,
+                query, extensions, operation_name, in_url=in_url, trusted=trusted, hooks=hooks
             )
         return self.begin(
-            query, extensions, operation_name, in_url=in_url, trusted=trusted, variables=variables
+            query, extensions, operation_name, in_url=in_url, trusted=trusted, hooks=hooks
         )
 
     def run_sync(
@@ -356,13 +470,24 @@ class Runtime:
         document: Document,
         operation: Operation,
         variables: dict[str, Any] | None,
+        *,
+        hooks: Hooks | None = None,
     ) -> Result:
         with collecting() as applied:
-            result = self._execute(context, document, operation, variables, sync=True)
-            if isawaitable(result):
-                # mizan's resolvers never return one here; another field's async resolver
-                # is awaited through asgiref, as mizan runs an async function under WSGI.
-                result = async_to_sync(_await)(result)
+            if hooks is None:
+                result = self._execute(context, document, operation, variables, sync=True)
+                if isawaitable(result):
+                    # mizan's resolvers never return one here; another field's async resolver
+                    # is awaited through asgiref, as mizan runs an async function under WSGI.
+                    result = async_to_sync(_await)(result)
+            else:
+                with hooks.runner.executing():
+                    result = self._execute(
+                        context, document, operation, variables, sync=True, hooks=hooks
+                    )
+                    if isawaitable(result):
+                        result = async_to_sync(_await)(result)
+                    hooks.execution.result = result
         return self.finish(result, operation, applied)
 
     async def run(
@@ -371,11 +496,20 @@ class Runtime:
         document: Document,
         operation: Operation,
         variables: dict[str, Any] | None,
+        *,
+        hooks: Hooks | None = None,
     ) -> Result:
         with collecting() as applied:
-            result = self._execute(context, document, operation, variables)
-            if isawaitable(result):
-                result = await _await(result)
+            if hooks is None:
+                result = self._execute(context, document, operation, variables)
+                if isawaitable(result):
+                    result = await _await(result)
+            else:
+                async with hooks.runner.executing():
+                    result = self._execute(context, document, operation, variables, hooks=hooks)
+                    if isawaitable(result):
+                        result = await _await(result)
+                    hooks.execution.result = result
         return self.finish(result, operation, applied)
 
     def _execute(
@@ -386,8 +520,11 @@ class Runtime:
         variables: dict[str, Any] | None,
         *,
         sync: bool = False,
+        hooks: Hooks | None = None,
     ) -> ExecutionResult | Awaitable[ExecutionResult]:
         assert document.node is not None
+        if (refused := self.refuse_variables(variables)) is not None:
+            return refused
         try:
             return execute(
                 self.schema,
@@ -395,6 +532,7 @@ class Runtime:
                 context_value=context,
                 variable_values=variables,
                 operation_name=operation.name,
+                middleware=hooks.middleware if hooks is not None else None,
                 executor_class=self.executor_class,
                 is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # a TypeGuard in all but name
                 # As Strawberry's execute_sync: a QuerySet has __aiter__, and iterating it
@@ -429,6 +567,13 @@ class Runtime:
             aclose: Callable[[], Awaitable[None]] | None = getattr(source, "aclose", None)
             if aclose is not None:
                 await aclose()
+
+
+def _with_results(result: Result, hooks: Hooks) -> Result:
+    """The extensions' results (``get_results``) in the response's ``extensions``."""
+    if added := hooks.results():
+        result.extensions = {**(result.extensions or {}), **added}
+    return result
 
 
 def never(_value: Any) -> TypeGuard[AsyncIterable[Any]]:
