@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,21 @@ def owner_of(request: HttpRequest) -> str | None:
     return f"session:{key}" if key else None
 
 
+#: When the current request's outermost invalidation scope opened (``time.time_ns()``);
+#: set by :func:`mizan.invalidation.collecting`.
+request_started: ContextVar[int | None] = ContextVar("mizan_request_started", default=None)
+
+
+def started() -> int | None:
+    """When the current request's outermost :func:`~mizan.invalidation.collecting` scope
+    opened, or ``None`` outside one.
+
+    A value computed in a request older than an invalidation of what it read may rest on
+    state that request loaded before the write (its session): the cache does not store
+    it."""
+    return request_started.get()
+
+
 def new_token(*, stamped: bool = True) -> str:
     """A generation token: when it was minted (``time.time_ns()``, hex), and a random part.
 
@@ -81,8 +97,6 @@ def minted(token: object) -> int:
 
 
 def storable(tokens: tuple[str, ...]) -> bool:
-    from mizan.invalidation import started
-
     """Whether a value computed under ``tokens`` in the current request may be stored:
     not if one of them was minted after the request started (see
     :func:`mizan.contexts.started`)."""

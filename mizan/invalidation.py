@@ -61,7 +61,6 @@ def _contexts() -> dict[str, ContextDef]:
 
 
 _reported: ContextVar[list[Invalidation] | None] = ContextVar("mizan_invalidations", default=None)
-_started: ContextVar[int | None] = ContextVar("mizan_request_started", default=None)
 
 
 @contextmanager
@@ -74,7 +73,7 @@ def collecting() -> Iterator[list[Invalidation]]:
     above ``SessionMiddleware``). A reader that loaded the old session before then
     and cached what it computed under the first tokens loses that entry; one that
     looks its entry up after the second application stores nothing (see
-    :func:`started`).
+    :func:`mizan.cache.started`).
     """
     current = _reported.get()
     if current is not None:  # already collecting (middleware around the GraphQL view)
@@ -116,12 +115,16 @@ class _Collected(list[Invalidation]):
 
 def _open() -> tuple[_Collected, tuple[Token[Any], Token[Any]]]:
     applied = _Collected()
-    return applied, (_reported.set(applied), _started.set(time.time_ns()))
+    from mizan.cache import request_started
+
+    return applied, (_reported.set(applied), request_started.set(time.time_ns()))
 
 
 def _reset(tokens: tuple[Token[Any], Token[Any]]) -> None:
+    from mizan.cache import request_started
+
     _reported.reset(tokens[0])
-    _started.reset(tokens[1])
+    request_started.reset(tokens[1])
 
 
 def _apply_again(applied: _Collected) -> None:
@@ -135,16 +138,6 @@ def _reapply(items: Sequence[Invalidation]) -> None:
 
     for item in items:
         invalidate(item)
-
-
-def started() -> int | None:
-    """When the current request's outermost :func:`collecting` scope opened
-    (``time.time_ns()``), or ``None`` outside one.
-
-    A value computed in a request older than an invalidation of what it read may
-    rest on state that request loaded before the write (its session): the cache
-    does not store it."""
-    return _started.get()
 
 
 def current_invalidations() -> list[Invalidation]:

@@ -26,7 +26,6 @@ from strawberry.types.graphql import OperationType
 from mizan import graphiql
 from mizan.cache_headers import cacheable, no_store, report, stamp_schema
 from mizan.conf import mizan_settings
-from mizan.limits import LimitExceeded, check_body_size, check_variables
 from mizan.reading import (
     GRAPHQL_RESPONSE,
     UNREADABLE,
@@ -39,6 +38,7 @@ from mizan.reading import (
     unreadable,
 )
 from mizan.runtime import MizanContext, Refusal, Result, get_runtime
+from mizan.runtime.limits import LimitExceeded, check_body_size, check_variables
 from mizan.schema import CurrentSchema
 
 __all__ = ["MizanContext", "MizanGraphQLView", "csrf_failure"]

@@ -1,11 +1,17 @@
-"""mizan.limits: each limit checked in time linear in the document, before validation."""
+"""mizan.runtime.limits: each limit checked in time linear in the document, before validation."""
 
 from __future__ import annotations
 
 import pytest
 from graphql import get_introspection_query, parse
 
-from mizan.limits import LimitExceeded, Limits, check_body_size, check_document, check_variables
+from mizan.runtime.limits import (
+    LimitExceeded,
+    Limits,
+    check_body_size,
+    check_document,
+    check_variables,
+)
 
 LIMITS = Limits(
     max_depth=12,

@@ -102,7 +102,7 @@ INTERNAL = {
     "mizan.canonical.OutOfBounds",
     "mizan.runtime.errors.Refusal",
     "mizan.runtime.trusted.Refused",
-    "mizan.limits.LimitExceeded",
+    "mizan.runtime.limits.LimitExceeded",
     "mizan.reading.Unreadable",
 }
 

@@ -47,7 +47,6 @@ from mizan.cache import ContextCache
 from mizan.conf import mizan_settings
 from mizan.definitions import Kind
 from mizan.invalidation import Invalidation, collecting
-from mizan.limits import LimitExceeded, Limits, check_document, check_variables
 from mizan.naming import argument_name
 from mizan.persisted.operations import PersistedOperation
 from mizan.runtime import model_cache
@@ -64,6 +63,7 @@ from mizan.runtime.errors import (
     method_not_allowed,
 )
 from mizan.runtime.extensions import Hooks, load
+from mizan.runtime.limits import LimitExceeded, Limits, check_document, check_variables
 from mizan.runtime.trusted import Refused, document_for
 from mizan.schema import model_types
 from mizan.schema.compiler import CompiledSchema
@@ -135,7 +135,7 @@ class Runtime:
         self.rules = validation_rules()
         self.max_tokens: int = mizan_settings.MAX_TOKENS
         # Depth, aliases, selections and variables: checked before validation, which they
-        # protect, in time linear in the request (mizan.limits), not as validation rules.
+        # protect, in time linear in the request (mizan.runtime.limits), not as validation rules.
         self.limits = Limits.from_settings()
         self.extensions = load(mizan_settings.EXTENSIONS)
         self.post_only = frozenset(name for name, d in compiled.functions.items() if d.post_only)
