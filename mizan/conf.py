@@ -58,6 +58,13 @@ DEFAULTS: dict[str, Any] = {
     "PURGE_QUEUE_SIZE": 1000,
     # The edge manifest's view_urls, for view-path functions the URLconf cannot express.
     "EDGE_VIEW_URLS": {},
+    # The rate of every function without a rate= of its own ("100/m"); None: no limit.
+    # Counted in CACHE_ALIAS's cache, per function and caller.
+    "DEFAULT_RATE": None,
+    # Proxies (addresses or CIDR networks) whose CLIENT_IP_HEADER is believed: the client
+    # IP that rate limits count by is the nearest address in it that is not one of them.
+    "TRUSTED_PROXIES": [],
+    "CLIENT_IP_HEADER": "X-Forwarded-For",
 }
 
 

@@ -11,10 +11,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from mizan.forms.spec import FormPart
+    from mizan.ratelimit import Rate
 
 AuthSpec = bool | str | Callable[..., Any]
 
@@ -87,6 +88,10 @@ class FunctionDef:
     post_only: bool = False
     # Set on the three functions a form generates: which form, and which of them this is.
     form: FormPart | None = None
+    # rate=: a limit, False for never limited, None for MIZAN["DEFAULT_RATE"]; rate_key=
+    # whom a call counts against when not the user or client IP.
+    rate: Rate | Literal[False] | None = None
+    rate_key: Callable[..., Any] | None = None
 
     @property
     def context_name(self) -> str | None:

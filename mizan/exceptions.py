@@ -8,7 +8,9 @@
     └── ClientError           raise it in a function: the client sees its message and code
         ├── BadInput          BAD_USER_INPUT
         ├── Unauthenticated   UNAUTHENTICATED
-        └── Forbidden         FORBIDDEN
+        ├── Forbidden         FORBIDDEN
+        └── RateLimited       RATE_LIMITED, with ``extensions.retryAfter`` (seconds);
+                              raised by a function's ``rate=`` before it runs
 
 Every other exception raised by a function is logged with its traceback and
 reaches the client as a masked ``INTERNAL_SERVER_ERROR`` (unless ``DEBUG``).
@@ -69,3 +71,13 @@ class Forbidden(ClientError):
     """The user is known but may not make this call."""
 
     code = "FORBIDDEN"
+
+
+class RateLimited(ClientError):
+    """Too many calls: the function did not run. ``retry_after`` is in seconds."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, extensions={"retryAfter": retry_after})
+        self.retry_after = retry_after

@@ -115,6 +115,8 @@ class FormFunctions:
                 "Nothing is done with invalid data.",
                 affects=spec.affects,
                 form=FormPart(spec, "submit"),
+                rate=spec.rate,
+                rate_key=spec.rate_key,
                 **common,
             ),
         ]

@@ -13,7 +13,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from mizan.client import _affects, _check_auth
+from mizan.client import _affects, _check_auth, rate_options
 from mizan.definitions import FunctionDef, Source, check_name
 from mizan.exceptions import RegistrationError
 from mizan.forms.fields import field_specs
@@ -91,6 +91,7 @@ def register_form(cls: type[mizanFormMixin]) -> None:
         )
     name = check_name(meta.name, source)
     _check_auth(meta.auth, source)
+    rate_options(meta.rate, meta.rate_key, source, where="mizanFormMeta: ")
     is_model_form = issubclass(cls, forms.BaseModelForm)
     if meta.update and not is_model_form:
         raise RegistrationError(
@@ -131,6 +132,7 @@ def _definitions(
     title = meta.title or name
     description = meta.description or _doc(cls)
     fields = field_specs(form_class, prefix, source)
+    rate, rate_key = rate_options(meta.rate, meta.rate_key, source)
     spec = FormSpec(
         form_class=form_class,
         name=name,
@@ -144,6 +146,8 @@ def _definitions(
         auth=meta.auth,
         affects=_affects(meta.affects, source),
         update=meta.update,
+        rate=rate,
+        rate_key=rate_key,
     )
     return FormFunctions(spec).definitions()
 
