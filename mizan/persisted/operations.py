@@ -84,6 +84,11 @@ class PersistedOperation:
     def is_query(self) -> bool:
         return self.operation.operation is OperationType.QUERY
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The root fields it selects (fragments followed), in document order."""
+        return tuple(f.name.value for f in _root_fields(self.operation.selection_set, self.node))
+
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
