@@ -30,12 +30,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from mizan.conf import mizan_settings
 from mizan.exceptions import RateLimited
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("mizan.ratelimit")
 
 RateKey = Callable[[HttpRequest], Any]
+R = TypeVar("R", bound=HttpResponseBase)
 
 UNITS = {
     "s": 1,
@@ -210,6 +212,14 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def window(who: str, rate: Rate, now: float) -> tuple[int, float]:
+    """The number of ``who``'s window at ``now``, and the time it ends."""
+    # Each caller's windows start at an offset of their own: resets are spread out.
+    offset = int(_digest(who)[:8], 16) % rate.seconds
+    number = math.floor((now + offset) / rate.seconds)
+    return number, (number + 1) * rate.seconds - offset
+
+
 class Counter:
     """Fixed-window counters in the cache named by ``MIZAN["CACHE_ALIAS"]``."""
 
@@ -222,13 +232,9 @@ class Counter:
     def hit(self, name: str, who: str, rate: Rate) -> int | None:
         """Count one call by ``who`` to ``name``: None when it may run, else the seconds
         until it may (the end of the current window)."""
-        digest = _digest(who)
-        # Each caller's windows start at an offset of their own: resets are spread out.
-        offset = int(digest[:8], 16) % rate.seconds
         now = self.clock()
-        window = math.floor((now + offset) / rate.seconds)
-        ends = (window + 1) * rate.seconds - offset
-        key = f"mizan:rate:{name}:{rate.calls}/{rate.seconds}:{digest}:{window}"
+        number, ends = window(who, rate, now)
+        key = f"mizan:rate:{name}:{rate.calls}/{rate.seconds}:{_digest(who)}:{number}"
         try:
             count = self._increment(key, math.ceil(ends - now) + GRACE)
         except Exception as exc:
@@ -335,3 +341,32 @@ def _key_text(value: object) -> str | None:
 
 async def _await(value: Any) -> Any:
     return await value
+
+
+# --- a request's outcome -------------------------------------------------------------------
+
+
+def note_limited(context: Any, exc: BaseException) -> None:
+    """Remember on ``info.context`` that a root field was refused by its rate limit."""
+    if isinstance(exc, RateLimited):
+        if context.limited is None:
+            context.limited = []
+        context.limited.append(exc.retry_after)
+
+
+def refused(context: Any) -> int | None:
+    """The Retry-After of a request whose every root field was refused by a rate limit (a
+    429), else None: one field that ran, or failed otherwise, makes it a 200."""
+    limited: list[int] | None = getattr(context, "limited", None)
+    if not limited or len(limited) < context.fields:
+        return None
+    return max(limited)
+
+
+def too_many(response: R, retry_after: int | None) -> R:
+    """Make ``response`` a 429 with ``Retry-After`` when ``retry_after`` says (from
+    :func:`refused`): every root field of its request was refused."""
+    if retry_after is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(retry_after)
+    return response

@@ -33,6 +33,7 @@ from mizan.conf import mizan_settings
 from mizan.contexts import collecting, current_invalidations
 from mizan.http import cacheable, no_store, report
 from mizan.persisted.apq import Refused, document_for
+from mizan.ratelimit import refused, too_many
 from mizan.schema import CurrentSchema, get_schema
 
 
@@ -44,6 +45,8 @@ class MizanContext:
     response: HttpResponse | None = None
     is_async: bool = False
     mutation: bool = False  # set when a mutation field runs: the response is never cached
+    fields: int = 0  # root fields started
+    limited: list[int] | None = None  # the retryAfter of each refused by its rate limit
 
 
 def _not_a_view(request: HttpRequest) -> HttpResponse:  # the callback Django's CSRF check inspects
@@ -125,6 +128,8 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
                     status=exc.status_code,
                 )
         report(response, applied)
+        if response.status_code == 200 and self.context is not None:
+            too_many(response, refused(self.context))
         if response.status_code == 405:
             response["Allow"] = "POST" if request.method == "GET" else "GET, POST"
         if (

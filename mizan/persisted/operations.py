@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,7 +85,7 @@ class PersistedOperation:
     def is_query(self) -> bool:
         return self.operation.operation is OperationType.QUERY
 
-    @property
+    @cached_property
     def fields(self) -> tuple[str, ...]:
         """The root fields it selects (fragments followed), in document order."""
         return tuple(f.name.value for f in _root_fields(self.operation.selection_set, self.node))

@@ -22,6 +22,7 @@ from mizan.edge.keys import set_key_headers, surrogate_keys
 from mizan.http import cacheable, etag_of, no_store
 from mizan.persisted.canonical import BadParameter
 from mizan.persisted.operations import PersistedOperation, context_operation_name
+from mizan.ratelimit import Rate, refused, too_many
 from mizan.schema import get_schema
 from mizan.schema.compiler import CompiledSchema
 
@@ -102,10 +103,12 @@ class Served:
         self, request: HttpRequest, variables: dict[str, Any], query_string: str
     ) -> HttpResponseBase:
         operation, cache = self.operation, self.compiled.cache
-        if not operation.public:
-            body, ok = self.execute(request, variables)
+        if not operation.public or self.counts_every_read():
+            body, ok, retry_after = self.execute(request, variables)
             response = HttpResponse(body, content_type="application/json")
-            return self.headers(request, response, etag_of(body), ()) if ok else no_store(response)
+            if ok:
+                return self.headers(request, response, etag_of(body), ())
+            return no_store(too_many(response, retry_after))
         reads = self.reads(variables)
         slot = cache.slot(
             "response", operation.id, query_string, translation.get_language() or "", reads=reads
@@ -115,10 +118,10 @@ class Served:
             body, etag, keys = stored
             response = HttpResponse(body, content_type="application/json")
             return self.headers(request, response, etag, keys, hit=True)
-        body, ok = self.execute(request, variables)
+        body, ok, retry_after = self.execute(request, variables)
         response = HttpResponse(body, content_type="application/json")
         if not ok:
-            return no_store(response)
+            return no_store(too_many(response, retry_after))
         etag, keys = etag_of(body), tuple(surrogate_keys(reads))
         if tokens is not None:
             cache.store(
@@ -126,22 +129,39 @@ class Served:
             )
         return self.headers(request, response, etag, keys)
 
-    def execute(self, request: HttpRequest, variables: dict[str, Any]) -> tuple[bytes, bool]:
+    def counts_every_read(self) -> bool:
+        """Whether a function it calls has a rate of its own, which counts every read: then
+        no stored response is served in its place (an edge may still cache it, and enforce
+        the rate from the manifest)."""
+        functions = self.compiled.functions
+        return any(
+            isinstance(functions[name].rate, Rate)
+            for name in self.operation.fields
+            if name in functions
+        )
+
+    def execute(
+        self, request: HttpRequest, variables: dict[str, Any]
+    ) -> tuple[bytes, bool, int | None]:
+        """The response body, whether it is free of errors, and the Retry-After when every
+        root field was refused by a rate limit."""
         from mizan.views import MizanContext
 
+        context = MizanContext(request=request)
         # The document was parsed and validated at start-up: only execution is left.
         result = execute(
             self.compiled.schema._schema,
             self.operation.node,
             variable_values=variables,
-            context_value=MizanContext(request=request),
+            context_value=context,
         )
         assert isinstance(result, ExecutionResult)  # sync resolvers in a sync context
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             self.compiled.schema.process_errors(result.errors)
             payload["errors"] = [e.formatted for e in result.errors]
-        return json.dumps(payload, separators=(",", ":")).encode(), not result.errors
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        return body, not result.errors, refused(context)
 
     def headers(
         self,

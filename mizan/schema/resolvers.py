@@ -27,6 +27,7 @@ from mizan.cache import ContextCache, Slot, scope_of
 from mizan.contexts import ContextDef, Invalidation, schedule
 from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import ClientError, RegistrationError
+from mizan.ratelimit import Limit, note_limited
 from mizan.schema.types import Decoder, TypeBuilder, is_model
 
 logger = logging.getLogger("mizan")
@@ -52,6 +53,7 @@ class Call:
         self.affects = affects
         self.cache = cache
         self.is_mutation = definition.kind is Kind.MUTATION
+        self.limit = Limit(definition)
         self.arguments: list[tuple[str, str, Decoder | None]] = [
             (to_camel_case(p.name), p.name, types.decoder(p.annotation)) for p in definition.params
         ]
@@ -120,34 +122,42 @@ class Call:
 
         def resolve(_root: Any, info: GraphQLResolveInfo[Any], **raw: Any) -> Any:
             context = info.context
+            context.fields += 1
             if self.is_mutation:
                 context.mutation = True
             if definition.post_only:
                 refuse_get(definition, context)
             if getattr(context, "is_async", False):
-                return self.run_async(context.request, raw)
+                return self.run_async(context, raw)
             try:
                 if definition.auth is not None:
                     auth.check(definition.auth, context.request)
                 kwargs, arguments = self.parse(raw)
+                if self.limit.counts_hits:
+                    self.limit.check(context.request)
                 return self.run(context.request, kwargs, arguments)
             except Exception as exc:
+                note_limited(context, exc)
                 raise to_graphql_error(exc, definition) from exc
 
         return resolve
 
-    async def run_async(self, request: HttpRequest, raw: dict[str, Any]) -> Any:
-        definition = self.definition
+    async def run_async(self, context: Any, raw: dict[str, Any]) -> Any:
+        definition, request = self.definition, context.request
         try:
             if definition.auth is not None:
                 await auth.acheck(definition.auth, request)
             kwargs, arguments = self.parse(raw)
+            if self.limit.counts_hits:
+                await self.limit.acheck(request)
             if not definition.is_async:
                 # The sync path in a thread: the ORM, the cache and the transaction never
                 # run on the event loop.
                 return await sync_to_async(self.run)(request, kwargs, arguments)
 
             async def call() -> Any:
+                if not self.limit.counts_hits:  # a context read under the default rate
+                    await self.limit.acheck(request)
                 return self.coerce(await self.fn(request, **kwargs))
 
             if self.context is not None and self.cache is not None:
@@ -157,6 +167,7 @@ class Call:
             await sync_to_async(self.invalidate)(kwargs, result)
             return result
         except Exception as exc:
+            note_limited(context, exc)
             raise to_graphql_error(exc, definition) from exc
 
     def run(self, request: HttpRequest, kwargs: dict[str, Any], arguments: str) -> Any:
@@ -164,6 +175,8 @@ class Call:
         fn = async_to_sync(self.fn) if self.definition.is_async else self.fn
 
         def call() -> Any:
+            if not self.limit.counts_hits:  # a context read under the default rate: misses
+                self.limit.check(request)
             return self.coerce(fn(request, **kwargs))
 
         if self.context is not None and self.cache is not None:
