@@ -64,6 +64,7 @@ DEFAULTS: dict[str, Any] = {
     # Proxies (addresses or CIDR networks) whose CLIENT_IP_HEADER is believed: the client
     # IP that rate limits count by is the nearest address in it that is not one of them.
     "TRUSTED_PROXIES": [],
+    # The header trusted proxies name the client in, read right to left.
     "CLIENT_IP_HEADER": "X-Forwarded-For",
 }
 

@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,8 +57,16 @@ def servers() -> Iterator[Servers]:
     ports = free_port(), free_port()
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-            + ["tests.rateserver.asgi:application"],
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "tests.rateserver.asgi:application",
+            ],
             cwd=ROOT,
             env={**env, "RATESERVER_TRUSTED_PROXIES": trusted},
             stdout=subprocess.DEVNULL,
