@@ -10,6 +10,7 @@ from mizan.exceptions import (
     ClientError,
     Forbidden,
     MizanError,
+    RateLimited,
     RegistrationError,
     Unauthenticated,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "ClientError",
     "Forbidden",
     "MizanError",
+    "RateLimited",
     "RegistrationError",
     "Unauthenticated",
     "client",

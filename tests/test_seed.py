@@ -74,6 +74,7 @@ def test_public_exports() -> None:
             "ClientError",
             "Forbidden",
             "MizanError",
+            "RateLimited",
             "RegistrationError",
             "Unauthenticated",
             "client",
