@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 EDGE_PORT ?= 6081
 
-.PHONY: install demo edge test lint schema manifest pins bench bench-edge clean
+.PHONY: install demo edge test lint docs docs-serve schema manifest pins bench bench-edge clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,9 +48,17 @@ test: install
 	else exit 1; fi
 
 lint: install
-	$(PY) -m ruff check mizan tests example_project bench
-	$(PY) -m ruff format --check mizan tests example_project bench
+	$(PY) -m ruff check mizan tests example_project bench docgen
+	$(PY) -m ruff format --check mizan tests example_project bench docgen
 	$(PY) -m mypy
+
+# The documentation site (MkDocs Material); --strict turns any warning (a broken link or
+# anchor, a setting without its comment) into a failure. (--quiet would hide them from it.)
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
+
+docs-serve: install
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve --dev-addr 127.0.0.1:8001
 
 schema: install
 	cd example_project && ../$(PY) manage.py export_graphql_schema --output ../schema.graphql
@@ -69,7 +77,7 @@ bench: install
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-# Commit-to-purge latency, stale reads and over-purges behind a real Varnish (README, "Behind Varnish").
+# Commit-to-purge latency, stale reads and over-purges behind a real Varnish (docs/guides/edge.md, "Behind Varnish").
 bench-edge: install
 	$(PY) bench/edge_purge.py
 

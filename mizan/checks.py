@@ -101,7 +101,7 @@ def check_purgers(**kwargs: Any) -> list[CheckMessage]:
             Error(
                 str(exc),
                 id="mizan.E004",
-                hint="See the README's 'Purging a CDN' for each backend's options.",
+                hint="See docs/guides/edge.md, 'Purging a CDN', for each backend's options.",
             )
         ]
     return []

@@ -13,50 +13,63 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 DEFAULTS: dict[str, Any] = {
-    # Serve GraphiQL to browsers that GET graphql/ asking for text/html.
+    # Serve GraphiQL to browsers that `GET graphql/` asking for `text/html`; `False`: a 404.
     "GRAPHIQL": True,
-    # Answer introspection queries (__schema, __type).
+    # Answer introspection (`__schema`, `__type`); switch off in production if you do not
+    # publish the schema.
     "INTROSPECTION": True,
-    # Limits checked on every document before it runs.
+    # The deepest selection nesting a document may have.
     "MAX_DEPTH": 12,
+    # The most tokens a document may have (checked while parsing).
     "MAX_TOKENS": 5000,
+    # The most aliases a document may use.
     "MAX_ALIASES": 30,
-    # Documents whose parse and validation results are kept (LRU).
+    # Documents whose parse and validation results are kept (LRU; also capped at 1 MiB of
+    # document text).
     "DOCUMENT_CACHE_SIZE": 512,
-    # The Django cache (a key of settings.CACHES) holding context functions' results.
+    # The Django cache (a key of `settings.CACHES`) holding context functions' results.
     "CACHE_ALIAS": "default",
-    # Seconds a context's entries live unless the context declares ttl=.
+    # Seconds a context's entries live unless the context declares `ttl=`.
     "CONTEXT_TTL": 300,
-    # A JSON file {id: document} of trusted client documents (as GraphQL codegen emits it).
+    # Path of a JSON file `{id: document}` of trusted client documents (as GraphQL codegen's
+    # persisted-documents output writes it).
     "PERSISTED_DOCUMENTS": "",
     # Production: run only persisted and trusted documents; GraphiQL and introspection off.
     "TRUSTED_DOCUMENTS_ONLY": False,
-    # Accept Apollo's automatic persisted queries (registering new documents by hash).
+    # Let clients register documents by hash (Apollo's automatic persisted queries; never
+    # in trusted-only mode).
     "AUTOMATIC_PERSISTED_QUERIES": True,
-    # Longest persisted GET URL (path and query) served; longer gets a 414.
+    # The longest persisted GET URL (path and query) served; longer gets a 414.
     "MAX_URL_LENGTH": 2048,
     # Response headers naming a public response's surrogate keys, one per CDN spelling.
     "SURROGATE_KEY_HEADERS": ["xkey", "Surrogate-Key", "Cache-Tag"],
-    # Add X-Mizan-Cache (hit or miss, keys, scope) to persisted responses.
+    # Add `X-Mizan-Cache` (hit or miss, keys, scope) to persisted responses.
     "DEBUG_HEADERS": False,
-    # Largest multipart request (all its uploaded files together), in bytes.
+    # The largest multipart request (all its uploaded files together), in bytes; larger
+    # gets a 413.
     "MAX_UPLOAD_SIZE": 10 * 1024 * 1024,
-    # Channels (WebSocket subscriptions): subscriptions one connection may hold at once,
-    # the largest frame a client may send and the largest message a channel may
-    # broadcast (bytes of JSON), and the pages on other origins that may connect.
+    # Operations one WebSocket may hold at once; one more gets `TOO_MANY_SUBSCRIPTIONS`.
     "CHANNELS_MAX_SUBSCRIPTIONS": 100,
+    # The largest frame a client may send (else close 4413) and the largest message a
+    # channel may broadcast, as JSON (else `ChannelSendError`).
     "CHANNELS_MAX_MESSAGE_BYTES": 65536,
+    # Pages on other origins that may open WebSockets, e.g.
+    # `["http://localhost:5173"]`; `["*"]` for any.
     "CHANNELS_ALLOWED_ORIGINS": [],
-    # CDN purgers run after commit: [{"BACKEND": "mizan.edge.purgers.Varnish", ...}, ...].
+    # CDN purgers run after commit, each
+    # `{"BACKEND": "mizan.edge.purgers.Varnish", ...}`.
     "PURGERS": [],
-    # Seconds a request that invalidated waits for its purges to be acknowledged (0: never).
+    # Seconds a request that invalidated waits for its purges to be acknowledged (`0`: never).
     "PURGE_WAIT": 1.0,
-    # Socket timeout, in seconds, of each purge request; then retries with backoff.
+    # Socket timeout, in seconds, of each purge request.
     "PURGE_TIMEOUT": 2.0,
+    # Retries of a purge request after a network error, a timeout, a 429 or a 5xx.
     "PURGE_RETRIES": 3,
     # Batches waiting per purger; past it a batch is dropped and logged.
     "PURGE_QUEUE_SIZE": 1000,
-    # The edge manifest's view_urls, for view-path functions the URLconf cannot express.
+    # The edge manifest's `view_urls` for the purgers, for view-path functions the URLconf
+    # cannot express:
+    # `{"profile_page": "/profile/:user_id/"}`.
     "EDGE_VIEW_URLS": {},
     # The rate of every function without a rate= of its own ("100/m"); None: no limit.
     # Counted in CACHE_ALIAS's cache, per function and caller.

@@ -86,7 +86,7 @@ class MizanTestClient:
         if definition.kind is Kind.SUBSCRIPTION:
             raise TypeError(
                 f"{name} is a channel's subscription: test it over a WebSocket with "
-                "channels.testing.WebsocketCommunicator (see the README, Testing channels)."
+                "channels.testing.WebsocketCommunicator (see docs/guides/channels.md)."
             )
         params = {p.name: p for p in definition.params}
         unknown = set(kwargs) - set(params)

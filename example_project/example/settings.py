@@ -63,7 +63,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 STATIC_URL = "static/"
 LOGIN_URL = "/admin/login/"
 
-# A React dev server on another origin may call the API (see the README's CORS section).
+# A React dev server on another origin may call the API (see docs/guides/frontend.md, CORS).
 CORS_ALLOWED_ORIGINS = ["http://localhost:5173", "http://127.0.0.1:5173"]
 CORS_ALLOW_CREDENTIALS = True
 CSRF_TRUSTED_ORIGINS = CORS_ALLOWED_ORIGINS

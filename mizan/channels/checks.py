@@ -24,7 +24,7 @@ def check_channel_layer(**kwargs: Any) -> list[CheckMessage]:
             "no 'default'.",
             hint="One process: CHANNEL_LAYERS = {'default': {'BACKEND': "
             "'channels.layers.InMemoryChannelLayer'}}. Several: "
-            "'channels_redis.pubsub.RedisPubSubChannelLayer' (see the README).",
+            "'channels_redis.pubsub.RedisPubSubChannelLayer' (see docs/guides/channels.md).",
             id="mizan.E101",
         )
     ]

@@ -1,7 +1,7 @@
 """The edge manifest: what an edge must purge for each ``X-Mizan-Invalidate`` item.
 
 A deterministic JSON artifact (sorted keys, no timestamps) derived from the
-registry and the persisted operations; see the README's "The edge manifest".
+registry and the persisted operations; see docs/guides/persisted.md, "The edge manifest".
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 vcl 4.1;
 # mizan's VCL: Varnish 7 with varnish-modules (xkey) in front of a Django project that
-# serves mizan. See the README, "Behind Varnish", for every switch.
+# serves mizan. See the docs, docs/guides/edge.md "Behind Varnish", for every switch.
 #
 # - Caches what the origin marks shareable (Cache-Control: public, with s-maxage): mizan's
 #   public persisted operations and view-path pages. Nothing else, ever: private and

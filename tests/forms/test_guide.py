@@ -1,4 +1,4 @@
-"""The README's Forms section tells the truth: its snippet runs and answers as shown."""
+"""The forms guide tells the truth: its first snippet runs and answers as shown."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from django import forms
 
 from tests.conftest import GraphQL
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guides" / "forms.md"
 
 
 def forms_section() -> str:
-    text = README.read_text()
-    return text[text.index("\n## Forms\n") : text.index("\n### ModelForms\n")]
+    text = GUIDE.read_text()
+    return text[: text.index("\n## ModelForms\n")]
 
 
 def blocks(language: str) -> list[str]:
@@ -25,9 +25,9 @@ def blocks(language: str) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_the_snippet_runs_and_answers_as_the_readme_shows(post: GraphQL) -> None:
+def test_the_snippet_runs_and_answers_as_the_guide_shows(post: GraphQL) -> None:
     namespace: dict[str, Any] = {"__name__": "readme", "forms": forms}
-    exec(compile(blocks("python")[0], "README.md", "exec"), namespace)
+    exec(compile(blocks("python")[0], "docs/guides/forms.md", "exec"), namespace)
     operation = blocks("graphql")[1]
     assert json.loads(blocks("json")[0]) == post(operation).json()
     sent = post(operation.replace('"nope"', '"ada@example.com"')).json()
@@ -38,7 +38,7 @@ def test_the_root_fields_it_lists_are_the_real_ones() -> None:
     from mizan.schema import get_schema
 
     namespace: dict[str, Any] = {"__name__": "readme"}
-    exec(compile(blocks("python")[0], "README.md", "exec"), namespace)
+    exec(compile(blocks("python")[0], "docs/guides/forms.md", "exec"), namespace)
     sdl = get_schema().sdl()
     shown = [line.split("#")[0].strip() for line in blocks("graphql")[0].splitlines()]
     roots = [line for line in shown if line.startswith("contact")]

@@ -1,0 +1,82 @@
+"""The reference pages are read from the code: every setting, check, command and code."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from mizan.conf import DEFAULTS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_reference() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("docgen_reference", ROOT / "docgen/reference.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+reference = load_reference()
+
+
+def test_every_setting_is_in_the_table_with_its_default_and_comment() -> None:
+    table = reference.settings_table()
+    for key, default in DEFAULTS.items():
+        row = next(line for line in table.splitlines() if line.startswith(f"| `{key}` |"))
+        assert f"`{default!r}`" in row
+    assert "| `CONTEXT_TTL` | `300` | Seconds a context's entries live" in table
+
+
+def test_each_setting_gets_the_comment_written_above_it() -> None:
+    source = 'DEFAULTS: dict[str, Any] = {\n    # Documented,\n    # twice.\n    "A": 1,\n    "B": 2,\n}\n'
+    assert reference.setting_comments(source) == {"A": "Documented, twice.", "B": ""}
+
+
+def test_a_setting_without_a_comment_stops_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reference, "setting_comments", lambda source: {})
+    with pytest.raises(reference.DocsError, match="'GRAPHIQL' has no comment above it"):
+        reference.settings_table()
+
+
+def test_every_system_check_id_in_the_code_is_listed() -> None:
+    ids = [check["id"] for check in reference.system_checks()]
+    sources = "\n".join(p.read_text() for p in (ROOT / "mizan").rglob("*.py"))
+
+    assert sorted(set(re.findall(r'id="(mizan\.[EW]\d+)"', sources))) == ids
+    assert "Unknown key … in settings.MIZAN is ignored." in reference.checks_table()
+
+
+def test_every_command_is_listed_with_its_own_options() -> None:
+    section = reference.commands_section()
+    names = sorted(p.stem for p in (ROOT / "mizan/management/commands").glob("[!_]*.py"))
+    assert [line[5:-1] for line in section.splitlines() if line.startswith("### ")] == names
+    assert "| `--check FILE` | Fail if FILE differs from the current schema. |" in section
+    assert "--settings" not in section
+
+
+def test_an_error_code_without_a_description_stops_the_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delitem(reference.ERROR_CODES, "PAYLOAD_TOO_LARGE")
+    with pytest.raises(reference.DocsError, match="PAYLOAD_TOO_LARGE"):
+        reference.error_codes_table()
+
+
+def test_a_described_code_nothing_sends_stops_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(reference.ERROR_CODES, "NEVER_SENT", "Nothing sends it.")
+    monkeypatch.setattr(reference, "error_codes", lambda: {"BAD_REQUEST": ["x.py"]})
+    with pytest.raises(reference.DocsError, match="NEVER_SENT"):
+        reference.error_codes_table()
+
+
+def test_an_unknown_marker_stops_the_build() -> None:
+    with pytest.raises(reference.DocsError, match="mizan:nope"):
+        reference.expand("<!-- mizan:nope -->")
