@@ -221,6 +221,9 @@ ERROR_CODES: dict[str, str] = {
     "TRUSTED_DOCUMENTS_ONLY": "`TRUSTED_DOCUMENTS_ONLY` is on and the document is neither "
     "persisted nor trusted.",
     "TOO_MANY_SUBSCRIPTIONS": "A WebSocket already holds `CHANNELS_MAX_SUBSCRIPTIONS` operations.",
+    "RATE_LIMITED": "The caller went over the function's `rate=` (or `DEFAULT_RATE`): the "
+    "function did not run; `extensions.retryAfter` says in how many seconds it may. When "
+    "every root field was refused, status `429` with `Retry-After`.",
 }
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]{3,}$")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -358,3 +361,54 @@ def test_a_bad_default_rate_is_improperly_configured(registry: Registry, setting
         ImproperlyConfigured, match=r"MIZAN\['DEFAULT_RATE'\]: 'lots' is not a rate"
     ):
         limit_of(registry).check(request())
+
+
+# --- the guide tells the truth -------------------------------------------------------------
+
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "guides" / "rate-limits.md"
+
+
+def guide_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", GUIDE.read_text(), re.S)
+
+
+@pytest.mark.django_db
+def test_the_guide_first_snippet_answers_as_shown(post: Any) -> None:
+    namespace: dict[str, Any] = {"__name__": "guide"}
+    exec(compile(guide_blocks("python")[0], str(GUIDE), "exec"), namespace)
+    mutation = 'mutation { sendInvite(email: "ada@example.com") }'
+    for _ in range(5):
+        assert post(mutation).json() == {"data": {"sendInvite": True}}
+    refused = post(mutation)
+    assert refused.status_code == 429
+    shown = json.loads(guide_blocks("json")[0])
+    body = refused.json()
+    [error], [expected] = body["errors"], shown["errors"]
+    retry_after = error["extensions"]["retryAfter"]
+    assert int(refused["Retry-After"]) == retry_after
+    assert error["message"] == expected["message"].replace("42", str(retry_after))
+    assert {**error, "message": "", "locations": None} == {
+        **expected,
+        "message": "",
+        "locations": None,
+        "extensions": {**expected["extensions"], "retryAfter": retry_after},
+    }
+    assert body["data"] is None
+
+
+def test_the_guide_shows_the_real_registration_error() -> None:
+    shown = " ".join(guide_blocks("text")[0].split())
+    with pytest.raises(RegistrationError) as raised:
+
+        @client(rate="5 per minute")
+        def send_invite(request: Any, email: str) -> bool:
+            return True
+
+    tail = str(raised.value).split("): ", 1)[1]
+    assert shown.endswith(tail)
+
+
+def test_the_guide_shows_the_example_manifest_rates() -> None:
+    manifest = json.loads((GUIDE.parents[2] / "example_project" / "edge-manifest.json").read_text())
+    shown = json.loads("{" + guide_blocks("json")[1] + "}")
+    assert shown == {"rates": manifest["rates"]}
