@@ -2,7 +2,8 @@
 
 ``mkdocs.yml`` runs :func:`on_page_markdown` as a hook: a page that holds a marker
 such as ``<!-- mizan:settings -->`` gets the table in its place. Each table is built
-from the code itself (``mizan/conf.py``'s defaults and their comments, the system
+from the code itself (``mizan/conf.py``'s ``SETTINGS``, each with its default and doc;
+``mizan.__all__`` and the exception tree drawn in ``mizan.exceptions``; the system
 checks' ``Error(...)`` calls, the management commands' parsers, the error codes the
 code raises), so a setting, check, command or code added without its documentation
 fails ``make docs`` (``--strict``) instead of going unlisted.
@@ -43,42 +44,24 @@ def _setup_django() -> None:
 # -- settings -------------------------------------------------------------------------
 
 
-def setting_comments(source: str) -> dict[str, str]:
-    """Each ``DEFAULTS`` key of ``conf.py`` with the comment lines written just above it."""
-    lines = source.split("\n")
-    start = next(i for i, line in enumerate(lines) if line.startswith("DEFAULTS"))
-    comments: dict[str, str] = {}
-    pending: list[str] = []
-    for line in lines[start + 1 :]:
-        if line.startswith("}"):
-            break
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            pending.append(stripped.lstrip("#").strip())
-        elif match := re.match(r'"([A-Z_0-9]+)":', stripped):
-            comments[match.group(1)] = " ".join(pending)
-            pending = []
-    return comments
-
-
 def _code(text: str) -> str:
     return "`" + text.replace("|", "\\|") + "`"
 
 
 def settings_table() -> str:
-    from mizan.conf import DEFAULTS
+    from mizan.conf import SETTINGS
 
-    comments = setting_comments((PACKAGE / "conf.py").read_text())
-    rows = ["| key | default | meaning |", "|---|---|---|"]
-    for key, default in DEFAULTS.items():
-        meaning = comments.get(key, "")
-        if not meaning:
+    rows = ["| key | default | type | meaning |", "|---|---|---|---|"]
+    for setting in SETTINGS:
+        if not setting.doc.strip():
             raise DocsError(
-                f"mizan/conf.py: the setting {key!r} has no comment above it; write one "
-                "line saying what it does (it becomes the reference's 'meaning')."
+                f"mizan/conf.py: the setting {setting.name!r} has no doc; write one line "
+                "saying what it does (it becomes the reference's 'meaning')."
             )
-        meaning = meaning.replace("|", "\\|")
-        rows.append(f"| `{key}` | {_code(repr(default))} | {meaning} |")
+        accepts = setting.accepts if isinstance(setting.accepts, tuple) else (setting.accepts,)
+        types = " or ".join(t.__name__ for t in accepts)
+        meaning = setting.doc.replace("|", "\\|")
+        rows.append(f"| `{setting.name}` | {_code(repr(setting.default))} | {types} | {meaning} |")
     return "\n".join(rows) + "\n"
 
 
@@ -301,6 +284,35 @@ def error_codes_table() -> str:
     return "\n".join(rows) + "\n"
 
 
+# -- the Python API -------------------------------------------------------------------
+
+
+def exports_table() -> str:
+    """``mizan.__all__``, each name with the first line of its docstring."""
+    import mizan
+
+    rows = ["| `from mizan import …` | what it is |", "|---|---|"]
+    for name in mizan.__all__:
+        doc = (getattr(mizan, name).__doc__ or "").strip()
+        if not doc:
+            raise DocsError(f"mizan.{name} has no docstring; write one (it becomes this row).")
+        rows.append(f"| `{name}` | {doc.splitlines()[0].replace('|', chr(92) + '|')} |")
+    return "\n".join(rows) + "\n"
+
+
+def exception_tree() -> str:
+    """The hierarchy drawn in ``mizan.exceptions``' docstring, as it is written there."""
+    import mizan.exceptions
+
+    doc = mizan.exceptions.__doc__ or ""
+    drawn = [line for line in doc.splitlines() if line.startswith("    ")]
+    missing = [name for name in mizan.exceptions.__all__ if not any(name in line for line in drawn)]
+    if missing:
+        raise DocsError(f"mizan/exceptions.py: draw {', '.join(missing)} in the docstring's tree.")
+    text = "\n".join(line[4:] for line in drawn).replace("``", "`")
+    return "```text\n" + text + "\n```\n"
+
+
 # -- the hook -------------------------------------------------------------------------
 
 GENERATORS: dict[str, Callable[[], str]] = {
@@ -308,6 +320,8 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "checks": checks_table,
     "commands": commands_section,
     "error-codes": error_codes_table,
+    "exports": exports_table,
+    "exceptions": exception_tree,
 }
 MARKER = re.compile(r"<!-- mizan:([a-z-]+) -->")
 

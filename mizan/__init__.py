@@ -1,4 +1,13 @@
-"""mizan: typed, cached, real-time server functions for Django, over one GraphQL schema."""
+"""mizan: typed, cached, real-time server functions for Django, over one GraphQL schema.
+
+    from mizan import client, register, invalidate, invalidate_on, ClientError
+    from mizan.channels import ReactChannel
+    from mizan.forms import mizanFormMixin, mizanFormMeta
+
+The seed's paths (``mizan.client.client``, ``mizan.setup.registry.register``) are
+the same objects. ``import mizan`` needs neither Django set up nor Django Channels:
+``wrap_asgi`` is imported on first use.
+"""
 
 from typing import TYPE_CHECKING
 
@@ -6,10 +15,16 @@ from mizan.client import client
 from mizan.contexts import invalidate, invalidate_on
 from mizan.exceptions import (
     BadInput,
+    BadParameter,
+    ChannelLayerError,
     ChannelSendError,
     ClientError,
     Forbidden,
+    InvalidationError,
+    MalformedHeader,
+    ManifestError,
     MizanError,
+    PurgeError,
     RateLimited,
     RegistrationError,
     Unauthenticated,
@@ -17,16 +32,22 @@ from mizan.exceptions import (
 from mizan.setup.registry import register
 
 if TYPE_CHECKING:
-    from mizan.channels.asgi import wrap_asgi
+    from mizan.channels import wrap_asgi
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BadInput",
+    "BadParameter",
+    "ChannelLayerError",
     "ChannelSendError",
     "ClientError",
     "Forbidden",
+    "InvalidationError",
+    "MalformedHeader",
+    "ManifestError",
     "MizanError",
+    "PurgeError",
     "RateLimited",
     "RegistrationError",
     "Unauthenticated",
@@ -39,9 +60,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # Imported on first use: `import mizan` must work without Django Channels installed.
+    # Imported on first use: `import mizan` must work without Django Channels installed,
+    # and asgi.py may import it before Django is set up.
     if name == "wrap_asgi":
-        from mizan.channels.asgi import wrap_asgi
+        from mizan import channels
 
-        return wrap_asgi
+        return channels.wrap_asgi
     raise AttributeError(f"module 'mizan' has no attribute {name!r}")

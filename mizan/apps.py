@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import setting_changed
 
 
 class MizanConfig(AppConfig):
@@ -6,5 +7,11 @@ class MizanConfig(AppConfig):
     verbose_name = "mizan"
 
     def ready(self) -> None:
-        from mizan import checks  # noqa: F401  (registers the system checks)
-        from mizan.edge.purgers import dispatch  # noqa: F401  (connects the CDN purgers)
+        # Wired here, never on import: importing a mizan module has no side effects.
+        from mizan.checks import register_checks
+        from mizan.conf import mizan_settings
+        from mizan.edge.purgers import dispatch
+
+        register_checks()
+        setting_changed.connect(mizan_settings.reload, dispatch_uid="mizan.conf")
+        dispatch.connect()

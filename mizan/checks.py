@@ -1,30 +1,34 @@
-"""System checks: configuration mistakes reported by ``manage.py check`` with an id and a hint."""
+"""System checks: configuration mistakes reported by ``manage.py check`` with an id and a hint.
+
+Registered by ``MizanConfig.ready()`` (:func:`register_checks`), never on import.
+"""
 
 from __future__ import annotations
 
 import difflib
-import os
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
-from mizan.conf import DEFAULTS
+from mizan.conf import SETTINGS
 from mizan.exceptions import RegistrationError
 
-ACCEPTED: dict[str, type | tuple[type, ...]] = {
-    "PERSISTED_DOCUMENTS": (str, os.PathLike),
-    "SURROGATE_KEY_HEADERS": (list, tuple),
-    "PURGERS": (list, tuple),
-    "PURGE_WAIT": (int, float),
-    "PURGE_TIMEOUT": (int, float),
-    "DEFAULT_RATE": (str, type(None)),
-    "TRUSTED_PROXIES": (list, tuple),
-}
+
+def register_checks() -> None:
+    from mizan.channels.checks import check_allowed_origins, check_channel_layer
+
+    register(check_settings, Tags.compatibility)
+    register(check_schema, Tags.compatibility)
+    register(check_purgers, Tags.compatibility)
+    register(check_rates, Tags.compatibility)
+    register(check_rate_cache, Tags.caches, deploy=True)
+    register(check_channel_layer, Tags.compatibility)
+    register(check_allowed_origins, Tags.security)
 
 
-@register(Tags.compatibility)
 def check_settings(**kwargs: Any) -> list[CheckMessage]:
+    """Unknown keys (a typo is a warning with a suggestion) and values of the wrong type."""
     user = getattr(settings, "MIZAN", None)
     if user is None:
         return []
@@ -36,35 +40,33 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
                 hint="Write MIZAN = {'GRAPHIQL': False, ...}.",
             )
         ]
+    declared = {setting.name: setting for setting in SETTINGS}
     messages: list[CheckMessage] = []
     for key, value in user.items():
-        if key not in DEFAULTS:
-            close = difflib.get_close_matches(str(key), DEFAULTS, n=1)
-            hint = (
-                f"Did you mean {close[0]!r}?"
-                if close
-                else ("Known keys: " + ", ".join(sorted(DEFAULTS)) + ".")
-            )
+        setting = declared.get(key)
+        if setting is None:
+            close = difflib.get_close_matches(str(key), declared, n=1)
+            hint = f"Did you mean {close[0]!r}?" if close else "Known keys: " + ", ".join(declared)
             messages.append(
                 Warning(
                     f"Unknown key {key!r} in settings.MIZAN is ignored.", hint=hint, id="mizan.W001"
                 )
             )
-        elif not isinstance(value, ACCEPTED.get(key, type(DEFAULTS[key]))) or (
-            isinstance(value, bool) and type(DEFAULTS[key]) is not bool
-        ):
+            continue
+        accepts = setting.accepts if isinstance(setting.accepts, tuple) else (setting.accepts,)
+        # bool is an int to isinstance(); MAX_DEPTH=True is still a mistake.
+        if not isinstance(value, accepts) or (isinstance(value, bool) and bool not in accepts):
             messages.append(
                 Error(
-                    f"settings.MIZAN[{key!r}] must be a {type(DEFAULTS[key]).__name__}, "
-                    f"not {value!r}.",
-                    hint=f"The default is {DEFAULTS[key]!r}.",
+                    f"settings.MIZAN[{key!r}] must be a "
+                    f"{' or '.join(t.__name__ for t in accepts)}, not {value!r}.",
+                    hint=f"{setting.doc} The default is {setting.default!r}.",
                     id="mizan.E002",
                 )
             )
     return messages
 
 
-@register(Tags.compatibility)
 def check_schema(**kwargs: Any) -> list[CheckMessage]:
     """Build the schema now, so a declaration mistake stops start-up rather than a request."""
     from mizan.schema import get_schema
@@ -82,7 +84,6 @@ def check_schema(**kwargs: Any) -> list[CheckMessage]:
     return []
 
 
-@register(Tags.compatibility)
 def check_purgers(**kwargs: Any) -> list[CheckMessage]:
     """Build the configured purgers now: a typo in a BACKEND or an option stops start-up,
     not the first purge after a deploy."""
@@ -107,7 +108,6 @@ def check_purgers(**kwargs: Any) -> list[CheckMessage]:
     return []
 
 
-@register(Tags.compatibility)
 def check_rates(**kwargs: Any) -> list[CheckMessage]:
     """``DEFAULT_RATE`` and ``TRUSTED_PROXIES`` parse, or start-up stops."""
     from django.core.exceptions import ImproperlyConfigured
@@ -140,7 +140,6 @@ def check_rates(**kwargs: Any) -> list[CheckMessage]:
     return messages
 
 
-@register(Tags.caches, deploy=True)
 def check_rate_cache(**kwargs: Any) -> list[CheckMessage]:
     """``check --deploy``: rate limits need a cache every server process shares."""
     from django.core.cache import caches

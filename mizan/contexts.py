@@ -27,7 +27,7 @@ from django.dispatch import Signal
 
 from mizan.conf import mizan_settings
 from mizan.definitions import FunctionDef
-from mizan.exceptions import MizanError, RegistrationError
+from mizan.exceptions import InvalidationError, RegistrationError
 
 GLOBAL = "global"
 Scalar = bool | int | str
@@ -41,10 +41,6 @@ invalidated = Signal()
 #: ``invalidations=`` (a tuple, in the order applied, no duplicates): what that request
 #: invalidated. CDN purgers batch on it.
 collected = Signal()
-
-
-class InvalidationError(MizanError, ValueError):
-    """``invalidate()`` named a context or a param that does not exist."""
 
 
 @dataclasses.dataclass(frozen=True, order=True)

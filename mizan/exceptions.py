@@ -1,19 +1,36 @@
-"""The exceptions mizan raises, and the one your functions raise to talk to a client.
+"""Every exception mizan defines, and the ones your functions raise to talk to a client.
 
-    MizanError
-    ├── RegistrationError     a function, form or channel is declared wrongly;
-    │                         raised at import or schema build time, never per request
-    ├── ChannelSendError      ``ChatChannel.send()`` got a message or params its channel
-    │                         refuses; raised in the caller, before anything is sent
-    └── ClientError           raise it in a function: the client sees its message and code
-        ├── BadInput          BAD_USER_INPUT
-        ├── Unauthenticated   UNAUTHENTICATED
-        ├── Forbidden         FORBIDDEN
-        └── RateLimited       RATE_LIMITED, with ``extensions.retryAfter`` (seconds);
-                              raised by a function's ``rate=`` before it runs
+    MizanError                 catch this to catch anything mizan raises on purpose
+    ├── RegistrationError      a function, form or channel is declared wrongly; raised at
+    │                          import or when the schema is built (``manage.py check``),
+    │                          never per request. Also an ``ImproperlyConfigured``.
+    ├── InvalidationError      ``invalidate()`` / ``invalidate_on()`` named a context or a
+    │                          key param that does not exist; raised in the caller
+    ├── ManifestError          ``generate_edge_manifest()`` / ``export_edge_manifest``
+    │                          cannot find a view-path page's URL pattern in the
+    │                          URLconf, or write it for the edge; pass ``view_urls``
+    ├── MalformedHeader        ``parse_invalidations()`` got an ``X-Mizan-Invalidate``
+    │                          value that is not an RFC 8941 List; nothing of it applies
+    ├── BadParameter           a persisted ``ctx/`` or ``q/`` URL names an unknown
+    │                          parameter, repeats one, or spells a bad value (the
+    │                          client gets a 400 naming ``.parameter``)
+    ├── PurgeError             a CDN purge request failed (``.retry``: whether sending it
+    │                          again may succeed); logged by the purge dispatcher
+    ├── ChannelSendError       ``ChatChannel.send()`` got a message or params its channel
+    │                          refuses; raised in the caller, before anything is sent
+    ├── ChannelLayerError      the channel layer stopped delivering a group's messages
+    │                          to this process; ends the subscriptions it fed
+    └── ClientError            raise it in a function: the client sees its message and code
+        ├── BadInput           BAD_USER_INPUT
+        ├── Unauthenticated    UNAUTHENTICATED
+        ├── Forbidden          FORBIDDEN
+        └── RateLimited        RATE_LIMITED, with ``extensions.retryAfter`` (seconds):
+                               a function's ``rate=`` refused the call before it ran
 
-Every other exception raised by a function is logged with its traceback and
-reaches the client as a masked ``INTERNAL_SERVER_ERROR`` (unless ``DEBUG``).
+Those that describe a bad value (``InvalidationError``, ``ManifestError``,
+``MalformedHeader``, ``BadParameter``, ``ChannelSendError``) are also
+``ValueError``\\ s. Every other exception raised by a function is logged with its
+traceback and reaches the client as a masked ``INTERNAL_SERVER_ERROR``.
 """
 
 from __future__ import annotations
@@ -21,6 +38,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+
+__all__ = [
+    "BadInput",
+    "BadParameter",
+    "ChannelLayerError",
+    "ChannelSendError",
+    "ClientError",
+    "Forbidden",
+    "InvalidationError",
+    "MalformedHeader",
+    "ManifestError",
+    "MizanError",
+    "PurgeError",
+    "RateLimited",
+    "RegistrationError",
+    "Unauthenticated",
+]
 
 
 class MizanError(Exception):
@@ -31,8 +65,41 @@ class RegistrationError(MizanError, ImproperlyConfigured):
     """A mizan declaration is wrong; the message names the code and the fix."""
 
 
+class InvalidationError(MizanError, ValueError):
+    """``invalidate()`` named a context or a param that does not exist."""
+
+
+class ManifestError(MizanError, ValueError):
+    """The edge manifest cannot be made as asked; the message says what to pass."""
+
+
+class MalformedHeader(MizanError, ValueError):
+    """An ``X-Mizan-Invalidate`` value that is not a valid List; nothing of it applies."""
+
+
+class BadParameter(MizanError, ValueError):
+    """A persisted URL names an unknown parameter, repeats one, or gives a bad value."""
+
+    def __init__(self, message: str, parameter: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
+class PurgeError(MizanError):
+    """A purge request failed. ``retry``: whether sending it again may succeed."""
+
+    def __init__(self, message: str, *, retry: bool, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry = retry
+        self.retry_after = retry_after
+
+
 class ChannelSendError(MizanError, ValueError):
     """A server-side ``send()`` / ``asend()`` that cannot be delivered as asked."""
+
+
+class ChannelLayerError(MizanError):
+    """The channel layer stopped delivering a group's messages to this process."""
 
 
 class ClientError(MizanError):

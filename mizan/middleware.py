@@ -1,36 +1,76 @@
 """``InvalidationMiddleware`` reports ``invalidate()`` calls made by any view;
 ``ViewPathCacheMiddleware`` makes view-path pages cacheable and purgeable at the edge.
 
-The GraphQL endpoints report their own invalidations. Add this middleware
-when your other views (a Django form view, an htmx endpoint) call
-``invalidate()`` and the browser or the edge should hear of it through the
-``X-Mizan-Invalidate`` header.
+The GraphQL endpoints report their own invalidations. Add
+``InvalidationMiddleware`` when your other views (a Django form view, an htmx
+endpoint) call ``invalidate()`` and the browser or the edge should hear of it
+through the ``X-Mizan-Invalidate`` header.
+
+Both are sync- and async-capable: under ASGI with an async middleware stack they
+run on the event loop, without a thread switch per request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from mizan.contexts import collecting
 from mizan.edge.pages import apply_policy, context_of_view
 from mizan.http import report
 
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+AsyncGetResponse = Callable[[HttpRequest], Awaitable[HttpResponseBase]]
 
-class InvalidationMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+
+class _Middleware:
+    """Django's sync/async middleware protocol, once: ``__call__`` answers in the mode
+    of the handler it wraps."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: GetResponse | AsyncGetResponse) -> None:
         self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self.__acall__(request)
+        return self.handle(request, self.get_response(request))  # type: ignore[arg-type]
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.handle(request, await self.get_response(request))  # type: ignore[misc]
+
+    def handle(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        return response
+
+
+class InvalidationMiddleware(_Middleware):
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self.__acall__(request)
         with collecting() as applied:
-            response = self.get_response(request)
+            response: HttpResponseBase = self.get_response(request)  # type: ignore[assignment]
+        report(response, applied)
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        # A sync view runs in a thread with a copy of this context: it appends to the same
+        # list that collecting() set here.
+        with collecting() as applied:
+            response: HttpResponseBase = await self.get_response(request)  # type: ignore[misc]
         report(response, applied)
         return response
 
 
-class ViewPathCacheMiddleware:
+class ViewPathCacheMiddleware(_Middleware):
     """Caching headers and surrogate keys for the pages of view-path functions.
 
     A view-path function (``@client(context="user")`` returning an ``HttpResponse``) is
@@ -39,24 +79,13 @@ class ViewPathCacheMiddleware:
     :mod:`mizan.edge.pages`.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        found = getattr(request, "_mizan_view_path", None)
-        if found is None:
+    def handle(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        # The view Django resolved (what process_view would be given), read afterwards:
+        # a process_view hook would cost a thread switch per request under ASGI.
+        match = getattr(request, "resolver_match", None)
+        if match is None:
             return response
-        context, kwargs = found
-        return apply_policy(request, response, context, kwargs)  # type: ignore[return-value]
-
-    def process_view(
-        self,
-        request: HttpRequest,
-        view: Callable[..., Any],
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-    ) -> None:
-        context = context_of_view(view)
-        if context is not None:
-            request._mizan_view_path = (context, kwargs)  # type: ignore[attr-defined]
+        context = context_of_view(match.func)
+        if context is None:
+            return response
+        return apply_policy(request, response, context, match.kwargs)

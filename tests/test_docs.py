@@ -27,22 +27,20 @@ def load_reference() -> ModuleType:
 reference = load_reference()
 
 
-def test_every_setting_is_in_the_table_with_its_default_and_comment() -> None:
+def test_every_setting_is_in_the_table_with_its_default_type_and_doc() -> None:
     table = reference.settings_table()
     for key, default in DEFAULTS.items():
         row = next(line for line in table.splitlines() if line.startswith(f"| `{key}` |"))
         assert f"`{default!r}`" in row
-    assert "| `CONTEXT_TTL` | `300` | Seconds a context's entries live" in table
+    assert "| `CONTEXT_TTL` | `300` | int | Seconds a context's entries live" in table
+    assert "| `PURGE_WAIT` | `1.0` | int or float |" in table
 
 
-def test_each_setting_gets_the_comment_written_above_it() -> None:
-    source = 'DEFAULTS: dict[str, Any] = {\n    # Documented,\n    # twice.\n    "A": 1,\n    "B": 2,\n}\n'
-    assert reference.setting_comments(source) == {"A": "Documented, twice.", "B": ""}
+def test_a_setting_without_a_doc_stops_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mizan.conf import Settings
 
-
-def test_a_setting_without_a_comment_stops_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reference, "setting_comments", lambda source: {})
-    with pytest.raises(reference.DocsError, match="'GRAPHIQL' has no comment above it"):
+    monkeypatch.setattr(Settings.GRAPHIQL, "doc", "")
+    with pytest.raises(reference.DocsError, match="'GRAPHIQL' has no doc"):
         reference.settings_table()
 
 
@@ -80,3 +78,17 @@ def test_a_described_code_nothing_sends_stops_the_build(monkeypatch: pytest.Monk
 def test_an_unknown_marker_stops_the_build() -> None:
     with pytest.raises(reference.DocsError, match="mizan:nope"):
         reference.expand("<!-- mizan:nope -->")
+
+
+def test_the_python_api_page_lists_every_export_and_draws_every_exception() -> None:
+    import mizan
+
+    table = reference.exports_table()
+    for name in mizan.__all__:
+        assert f"| `{name}` |" in table
+    tree = reference.exception_tree()
+    assert tree.startswith("```text\nMizanError ")
+    for name in mizan.exceptions.__all__:
+        assert f"{name} " in tree
+    page = (ROOT / "docs/reference/python-api.md").read_text()
+    assert "<!-- mizan:exports -->" in page and "<!-- mizan:exceptions -->" in page

@@ -179,6 +179,14 @@ def test_deploy_check_wants_a_shared_cache(settings: Any) -> None:
     assert check_rate_cache() == []
 
 
+def test_the_cache_check_runs_with_check_deploy_only(settings: Any) -> None:
+    from django.core.checks import run_checks
+
+    settings.MIZAN = {"DEFAULT_RATE": "100/m"}
+    assert "mizan.W030" in [m.id for m in run_checks(include_deployment_checks=True)]
+    assert "mizan.W030" not in [m.id for m in run_checks()]
+
+
 # --- who is calling ------------------------------------------------------------------------
 
 

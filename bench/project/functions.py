@@ -2,8 +2,7 @@
 
 from bench.project import echo as impl
 from bench.project.echo import Output
-from mizan.client import client
-from mizan.setup.registry import register
+from mizan import client, register
 
 
 @client

@@ -14,9 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from pydantic import BaseModel, Field
 
 from demo.models import Note
-from mizan import ClientError, invalidate_on
-from mizan.client import client
-from mizan.setup.registry import register
+from mizan import ClientError, client, invalidate_on, register
 
 
 class Output(BaseModel):

@@ -27,8 +27,6 @@ from strawberry.http.websocket_origin import (
 
 from mizan.conf import mizan_settings
 
-from .consumer import MizanWSConsumer
-
 logger = logging.getLogger("mizan")
 
 Scope = dict[str, Any]
@@ -42,7 +40,17 @@ def wrap_asgi(app: Any) -> Any:
 class MizanASGI:
     def __init__(self, app: Any) -> None:
         self.app = app
-        self.websocket = AuthMiddlewareStack(MizanWSConsumer.as_asgi())
+        self._websocket: Any = None
+
+    @property
+    def websocket(self) -> Any:
+        # Built on the first connection, not here: asgi.py may call wrap_asgi() before
+        # get_asgi_application() sets Django up, and the consumer imports the schema.
+        if self._websocket is None:
+            from mizan.channels.consumer import MizanWSConsumer
+
+            self._websocket = AuthMiddlewareStack(MizanWSConsumer.as_asgi())
+        return self._websocket
 
     async def __call__(
         self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable

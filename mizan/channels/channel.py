@@ -27,7 +27,6 @@ from typing import Annotated, Any, ClassVar
 import pydantic
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import BaseChannelLayer, get_channel_layer  # type: ignore[import-untyped]
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import HttpRequest
@@ -62,6 +61,8 @@ class ReactChannel:
     _mizan_definition: ClassVar[ChannelDef]
 
     def __init__(self, request: HttpRequest | None = None) -> None:
+        from django.contrib.auth.models import AnonymousUser  # models: once Django is set up
+
         self.request = request
         self.user: Any = request.user if request is not None else AnonymousUser()
 

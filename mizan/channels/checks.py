@@ -1,18 +1,17 @@
-"""System checks for channels, registered when ``mizan.channels`` is imported."""
+"""System checks for channels (registered by ``MizanConfig.ready()``; no Channels import)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
 from mizan.conf import mizan_settings
 from mizan.setup.registry import get_registry
 
 
-@register(Tags.compatibility)
 def check_channel_layer(**kwargs: Any) -> list[CheckMessage]:
     channels = get_registry().channels()
     if not channels or "default" in getattr(settings, "CHANNEL_LAYERS", {}):
@@ -30,7 +29,6 @@ def check_channel_layer(**kwargs: Any) -> list[CheckMessage]:
     ]
 
 
-@register(Tags.security)
 def check_allowed_origins(**kwargs: Any) -> list[CheckMessage]:
     origins = mizan_settings.CHANNELS_ALLOWED_ORIGINS
     try:

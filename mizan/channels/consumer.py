@@ -11,7 +11,6 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest
 from strawberry.channels import GraphQLWSConsumer
@@ -39,6 +38,8 @@ class ChannelsContext(MizanContext):
 def websocket_request(scope: dict[str, Any]) -> HttpRequest:
     """A Django request for the WebSocket handshake, so functions and ``auth=`` read
     ``request.user``, ``request.session`` and headers as they do over HTTP."""
+    from django.contrib.auth.models import AnonymousUser  # models: only once Django is set up
+
     request = ASGIRequest({**scope, "type": "http", "method": "GET"}, io.BytesIO())
     request.user = scope.get("user") or AnonymousUser()
     if "session" in scope:

@@ -22,15 +22,13 @@ import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
+from mizan.exceptions import ChannelLayerError
+
 logger = logging.getLogger("mizan")
 
 # A member joining this long after the group was last (re)joined re-adds the hub channel:
 # layers may expire memberships (group_expiry), and each subscription's join refreshes it.
 REFRESH_SECONDS = 60.0
-
-
-class ChannelLayerError(Exception):
-    """The channel layer stopped delivering a group's messages to this process."""
 
 
 class _Failed:

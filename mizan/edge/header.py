@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from mizan.exceptions import MizanError
+from mizan.exceptions import MalformedHeader
 
 MAX_LENGTH = 4096
 Item = tuple[str, tuple[tuple[str, "bool | int | str"], ...]]
@@ -23,10 +23,6 @@ _TOKEN = re.compile(r"[A-Za-z*][A-Za-z0-9!#$%&'*+\-.^_`|~:/]*")
 _KEY = re.compile(r"[a-z*][a-z0-9_\-.*]*")
 _INTEGER = re.compile(r"-?[0-9]{1,15}")
 _PRINTABLE = re.compile(r"[\x20-\x7e]*")
-
-
-class MalformedHeader(MizanError, ValueError):
-    """An ``X-Mizan-Invalidate`` value that is not a valid List; nothing of it applies."""
 
 
 def format_value(value: bool | int | str) -> str:

@@ -19,7 +19,7 @@ from graphql import GraphQLNonNull, type_from_ast
 from mizan.conf import mizan_settings
 from mizan.contexts import ContextDef
 from mizan.definitions import FunctionDef
-from mizan.exceptions import MizanError
+from mizan.exceptions import ManifestError
 from mizan.persisted.operations import PersistedOperation, context_operation_name
 from mizan.ratelimit import default_rate
 from mizan.schema import get_schema
@@ -28,10 +28,6 @@ from mizan.schema.compiler import CompiledSchema
 VERSION = 1
 
 ViewUrls = Mapping[str, str | Sequence[str]]
-
-
-class ManifestError(MizanError, ValueError):
-    """The manifest cannot be made as asked; the message says what to pass."""
 
 
 def generate_edge_manifest(

@@ -37,16 +37,7 @@ from graphql import (
 )
 from graphql import GraphQLSchema as Schema
 
-from mizan.exceptions import MizanError
-
-
-class BadParameter(MizanError, ValueError):
-    """A persisted URL names an unknown parameter, repeats one, or gives a bad value."""
-
-    def __init__(self, message: str, parameter: str) -> None:
-        super().__init__(message)
-        self.parameter = parameter
-
+from mizan.exceptions import BadParameter
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 

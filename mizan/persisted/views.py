@@ -19,8 +19,8 @@ from graphql import ExecutionResult, execute
 from mizan.cache import MISS, Reads
 from mizan.conf import mizan_settings
 from mizan.edge.keys import set_key_headers, surrogate_keys
+from mizan.exceptions import BadParameter
 from mizan.http import cacheable, etag_of, no_store
-from mizan.persisted.canonical import BadParameter
 from mizan.persisted.operations import PersistedOperation, context_operation_name
 from mizan.ratelimit import Rate, refused, too_many
 from mizan.schema import get_schema

@@ -232,7 +232,7 @@ def test_mizan_works_without_django_channels_installed() -> None:
         env={"DJANGO_SETTINGS_MODULE": "tests.settings", "PATH": "", "PYTHONPATH": "."},
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "wrap_asgi needs channels: channels.auth\n"
+    assert result.stdout == "wrap_asgi needs channels: channels.auth\n"  # the missing module
 
 
 def test_the_system_check_wants_well_formed_origins(settings: Any) -> None:

@@ -346,3 +346,22 @@ def test_export_vcl_command(tmp_path: Path) -> None:
     assert target.read_text() == render_vcl(forward_invalidate=False)
     with pytest.raises(CommandError, match="is not host:port"):
         call_command("export_vcl", "--backend", "nowhere")
+
+
+def test_export_vcl_check_passes_on_a_fresh_file_and_names_the_command_when_stale(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "edge.vcl"
+    options = ("--backend", "10.0.0.5:8080", "--purger", "10.0.0.0/8", "--strip-invalidate")
+    call_command("export_vcl", *options, "--output", str(target), stdout=StringIO())
+    out = StringIO()
+    call_command("export_vcl", *options, "--check", str(target), stdout=out)
+    assert out.getvalue() == f"{target} is up to date.\n"
+    with pytest.raises(CommandError) as stale:  # the same file, other options
+        call_command("export_vcl", "--backend", "10.0.0.5:8080", "--check", str(target))
+    assert str(stale.value) == (
+        f"{target} is stale: run `python manage.py export_vcl --backend 10.0.0.5:8080 "
+        f"--output {target}` and commit it."
+    )
+    with pytest.raises(CommandError, match="is stale"):
+        call_command("export_vcl", "--check", str(tmp_path / "missing.vcl"))

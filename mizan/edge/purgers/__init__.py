@@ -10,8 +10,9 @@ Write your own by subclassing :class:`Purger`: declare ``OPTIONS``, turn a
 """
 
 from mizan.edge.purgers.backends import HTTP, Cloudflare, Fastly, Varnish
-from mizan.edge.purgers.base import Option, PurgeError, Purger, Request, Response
+from mizan.edge.purgers.base import Option, Purger, Request, Response
 from mizan.edge.purgers.dispatch import Dispatcher, flush, purged
+from mizan.exceptions import PurgeError
 
 __all__ = [
     "HTTP",

@@ -12,7 +12,6 @@ from urllib.parse import quote, urlsplit
 
 from mizan.edge.purgers.base import (
     Option,
-    PurgeError,
     Purger,
     Request,
     Response,
@@ -21,6 +20,7 @@ from mizan.edge.purgers.base import (
     error_for,
 )
 from mizan.edge.resolve import Purge
+from mizan.exceptions import PurgeError
 
 #: Varnish refuses request headers longer than its http_req_hdr_len (8 KB by default).
 XKEY_HEADER_BYTES = 6000

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from mizan.edge.resolve import Purge
-from mizan.exceptions import MizanError
+from mizan.exceptions import PurgeError
 
 logger = logging.getLogger("mizan.edge.purge")
 
@@ -30,15 +30,6 @@ REQUIRED: Any = object()
 MAX_BODY = 64 * 1024
 #: Longest pause between two attempts, also when a server asks for more (Retry-After).
 MAX_BACKOFF = 10.0
-
-
-class PurgeError(MizanError):
-    """A purge request failed. ``retry``: whether sending it again may succeed."""
-
-    def __init__(self, message: str, *, retry: bool, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry = retry
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

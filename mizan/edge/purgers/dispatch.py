@@ -29,8 +29,9 @@ from django.utils.module_loading import import_string
 from mizan.conf import mizan_settings
 from mizan.contexts import Invalidation, collected, invalidated
 from mizan.edge.header import format_invalidations
-from mizan.edge.purgers.base import PurgeError, Purger, Sender
+from mizan.edge.purgers.base import Purger, Sender
 from mizan.edge.resolve import Purge, resolve_invalidation
+from mizan.exceptions import ManifestError, PurgeError
 
 logger = logging.getLogger("mizan.edge.purge")
 
@@ -229,7 +230,7 @@ class Dispatcher:
         return resolve_invalidation(header, self.manifest())
 
     def manifest(self) -> dict[str, Any]:
-        from mizan.edge.manifest import ManifestError, generate_edge_manifest
+        from mizan.edge.manifest import generate_edge_manifest
         from mizan.schema import get_schema
 
         compiled = get_schema()
@@ -362,6 +363,9 @@ def _on_event_loop() -> bool:
     return True
 
 
-invalidated.connect(_on_invalidated, dispatch_uid="mizan.edge.purgers")
-collected.connect(_on_collected, dispatch_uid="mizan.edge.purgers")
-atexit.register(flush, EXIT_WAIT)
+def connect() -> None:
+    """Purge after every committed invalidation; called by ``MizanConfig.ready()``."""
+    invalidated.connect(_on_invalidated, dispatch_uid="mizan.edge.purgers")
+    collected.connect(_on_collected, dispatch_uid="mizan.edge.purgers")
+    atexit.unregister(flush)
+    atexit.register(flush, EXIT_WAIT)

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mizan.edge.manifest import ManifestError, generate_edge_manifest, to_json
+from mizan.edge.manifest import generate_edge_manifest, to_json
+from mizan.exceptions import ManifestError
 from mizan.management import emit
 
 

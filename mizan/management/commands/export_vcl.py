@@ -1,13 +1,14 @@
-"""``python manage.py export_vcl``: the VCL mizan ships, with its settings block filled in."""
+"""``python manage.py export_vcl``: the VCL mizan ships, with its settings block filled in;
+printed, written or checked."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mizan.edge.vcl import render_vcl
+from mizan.management import emit
 
 
 class Command(BaseCommand):
@@ -29,6 +30,11 @@ class Command(BaseCommand):
             help="strip X-Mizan-Invalidate and X-Mizan-Purged from responses to browsers",
         )
         parser.add_argument("--output", help="write to this file instead of printing")
+        parser.add_argument(
+            "--check",
+            metavar="FILE",
+            help="fail if FILE differs from the VCL these options give (for CI)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -39,7 +45,22 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        if options["output"]:
-            Path(options["output"]).write_text(text)
-        else:
-            self.stdout.write(text, ending="")
+        emit(
+            self,
+            text,
+            output=options["output"],
+            check=options["check"],
+            refresh=" ".join(["python manage.py export_vcl", *_options_given(options)]),
+        )
+
+
+def _options_given(options: dict[str, Any]) -> list[str]:
+    """The options that made this VCL, so the refresh command a stale file names makes it
+    again."""
+    given = []
+    if options["backend"] != "127.0.0.1:8000":
+        given.append(f"--backend {options['backend']}")
+    given += [f"--purger {purger}" for purger in options["purgers"] or ()]
+    if options["strip_invalidate"]:
+        given.append("--strip-invalidate")
+    return given
