@@ -36,7 +36,7 @@ edge: install
 
 # The tests whose behaviour depends on the database's transactions or the cache backend,
 # run again on PostgreSQL and Redis (skipped on a laptop without them, required in CI).
-PRODUCTION_TESTS := tests/test_contexts.py tests/test_cache.py tests/test_views.py
+PRODUCTION_TESTS := tests/test_contexts.py tests/test_cache.py tests/test_views.py tests/models
 
 test: install
 	$(PY) -m pytest -q $(PYTEST_ARGS)

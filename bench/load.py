@@ -99,8 +99,45 @@ CACHED = (
         PRODUCT_REPLY,
     ),
 )
-GROUPS = {"echo": VARIANTS, "cached": CACHED}
-RATIOS = {"echo": (("c", "a"), ("c", "b"), ("c", "d")), "cached": (("x", "p"), ("q", "p"))}
+# Model results (the models issue): 50 books with their author, one strawberry-django type,
+# its optimizer planning one query with the author joined, through mizan and through a
+# hand-written strawberry-django schema.
+BOOKS = "query Books { books { id title year author { id name } } }"
+BOOKS_REPLY = {
+    "data": {
+        "books": [
+            {
+                "id": str(i + 1),
+                "title": f"Book {i}",
+                "year": 1950 + i,
+                "author": {"id": str(i % 5 + 1), "name": f"Author {i % 5}"},
+            }
+            for i in range(50)
+        ]
+    }
+}
+MODELS = (
+    Variant(
+        "s",
+        "strawberry-django schema + its optimizer",
+        "/strawberry-django/",
+        json.dumps({"query": BOOKS}),
+        BOOKS_REPLY,
+    ),
+    Variant(
+        "m",
+        "mizan, list[BookType] from a QuerySet",
+        "/api/mizan/graphql/",
+        json.dumps({"query": BOOKS}),
+        BOOKS_REPLY,
+    ),
+)
+GROUPS = {"echo": VARIANTS, "cached": CACHED, "models": MODELS}
+RATIOS = {
+    "echo": (("c", "a"), ("c", "b"), ("c", "d")),
+    "cached": (("x", "p"), ("q", "p")),
+    "models": (("m", "s"),),
+}
 
 
 @dataclass(frozen=True)
@@ -302,7 +339,11 @@ def print_table(
     variants = GROUPS[group]
     base = variants[0].key
     medians = {key: _median(rs) for key, rs in runs.items()}
-    what = "echo over POST" if group == "echo" else "a cached product read"
+    what = {
+        "echo": "echo over POST",
+        "cached": "a cached product read",
+        "models": "50 model rows with one relation",
+    }[group]
     print(
         f"\nHTTP: {what}, gunicorn 1 sync worker (core 0), wrk -t1 -c{connections} "
         f"(core 1), {rounds} interleaved rounds of {duration}s, medians"

@@ -12,6 +12,8 @@
 4. Cached reads: the same product JSON from (p) a plain Django view, (x) mizan's
    graphql/ endpoint reading a public context (a server-cache hit) and (q) the
    persisted GET of it (a stored response).
+5. Model results: 50 books with their author through (s) a hand-written
+   strawberry-django schema with its optimizer and (m) mizan returning the QuerySet.
 
 Never part of the test suite: figures depend on the machine, ratios much less.
 """
@@ -32,13 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--only", choices=("http", "cached", "inprocess", "compile"), action="append"
+        "--only", choices=("http", "cached", "models", "inprocess", "compile"), action="append"
     )
     parser.add_argument("--rounds", type=int, default=5, help="interleaved HTTP rounds")
     parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
     parser.add_argument("--compile-rounds", type=int, default=3)
     args = parser.parse_args()
-    parts = args.only or ["compile", "inprocess", "http", "cached"]
+    parts = args.only or ["compile", "inprocess", "http", "cached", "models"]
 
     packages = ", ".join(
         f"{name} {version(name)}"
@@ -53,6 +55,11 @@ def main() -> None:
             "cached",
             "bench.load",
             ["--rounds", str(args.rounds), "--duration", str(args.duration), "--group", "cached"],
+        ),
+        (
+            "models",
+            "bench.load",
+            ["--rounds", str(args.rounds), "--duration", str(args.duration), "--group", "models"],
         ),
     ):
         if part in parts:

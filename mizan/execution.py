@@ -21,9 +21,9 @@ import inspect
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import AsyncIterable, Awaitable, Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from asgiref.sync import async_to_sync
 from graphql import (
@@ -37,6 +37,7 @@ from graphql import (
     parse,
     validate,
 )
+from graphql.execution.executor import Executor as GraphQLExecutor
 from strawberry.exceptions import MissingQueryError
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -143,8 +144,10 @@ class Executor:
         *,
         max_tokens: int,
         cache_size: int,
+        executor_class: type[GraphQLExecutor[Any]] | None = None,
     ) -> None:
         self.schema = schema
+        self.executor_class = executor_class
         self.rules = rules  # one tuple for the process: validation never rebuilds them
         self.max_tokens = max_tokens
         self.documents = DocumentCache(self.prepare, max_entries=cache_size)
@@ -210,7 +213,9 @@ class Executor:
         (an async Strawberry resolver) is awaited through asgiref, as mizan runs an
         async function under WSGI.
         """
-        result = self._run(query, variables, operation_name, context, allowed, root_value)
+        result = self._run(
+            query, variables, operation_name, context, allowed, root_value, sync=True
+        )
         if inspect.isawaitable(result):
             return async_to_sync(_await)(result)
         return _with_codes(result)
@@ -223,6 +228,8 @@ class Executor:
         context: Any,
         allowed: Collection[OperationType],
         root_value: Any,
+        *,
+        sync: bool = False,
     ) -> ExecutionResult | Awaitable[ExecutionResult]:
         if not query:
             raise MissingQueryError
@@ -242,10 +249,18 @@ class Executor:
                 context_value=context,
                 variable_values=variables,
                 operation_name=name,
+                executor_class=self.executor_class,
                 is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # a TypeGuard in all but name
+                # As Strawberry's execute_sync: a QuerySet has __aiter__, and iterating it
+                # asynchronously would start an event loop for a sync request.
+                is_async_iterable=never if sync else None,
             )
         except Exception as exc:
             return _failed(exc)
+
+
+def never(_value: Any) -> TypeGuard[AsyncIterable[Any]]:
+    return False
 
 
 async def _await(result: Awaitable[ExecutionResult]) -> ExecutionResult:

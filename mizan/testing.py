@@ -22,6 +22,8 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.test import RequestFactory
+from strawberry import UNSET
+from strawberry.types.base import get_object_definition
 from strawberry.types.graphql import OperationType
 from strawberry.utils.str_converters import to_camel_case
 
@@ -114,12 +116,11 @@ class MizanTestClient:
 def _result(definition: FunctionDef, data: Any, errors: Any) -> Result:
     formatted = [e.formatted for e in errors or []]
     value = (data or {}).get(definition.field_name)
-    typed = (
-        None
-        if value is None
-        else pydantic.TypeAdapter(definition.returns).validate_python(
-            from_json(definition.returns, value)
-        )
+    if value is None or _has_strawberry_type(definition.returns):
+        # A Strawberry type's objects are the ORM rows it read: the data is the JSON.
+        return Result(data=value, errors=formatted)
+    typed = pydantic.TypeAdapter(definition.returns).validate_python(
+        from_json(definition.returns, value)
     )
     return Result(data=typed, errors=formatted)
 
@@ -141,7 +142,22 @@ def to_json(annotation: Any, value: Any) -> Any:
         }
     if isinstance(value, enum.Enum):
         return value.name
+    if (definition := get_object_definition(type(value))) is not None:
+        return {  # a Strawberry input (``@strawberry_django.input``): its fields that are set
+            field.graphql_name or to_camel_case(field.python_name): to_json(Any, item)
+            for field in definition.fields
+            if (item := getattr(value, field.python_name)) is not UNSET
+        }
     return pydantic.TypeAdapter(type(value)).dump_python(value, mode="json")
+
+
+def _has_strawberry_type(annotation: Any) -> bool:
+    annotation = _strip(annotation)
+    if (inner := _optional_of(annotation)) is not None:
+        return _has_strawberry_type(inner)
+    if (item := _list_of(annotation)) is not None:
+        return _has_strawberry_type(item)
+    return get_object_definition(annotation) is not None
 
 
 def from_json(annotation: Any, value: Any) -> Any:

@@ -1,5 +1,6 @@
 """(c) mizan, with its defaults."""
 
+from bench.project import books as shelf
 from bench.project import echo as impl
 from bench.project.echo import Output
 from mizan import client, register
@@ -17,3 +18,9 @@ register(echo, "echo")
 def product(request, product_id: int) -> impl.Product:
     """A public context: cached once for everyone (LocMem here)."""
     return impl.product(product_id)
+
+
+@client(read_only=True)
+def books(request) -> list[shelf.BookType]:
+    """(m) 50 books with their author: strawberry-django's type and optimizer, through mizan."""
+    return shelf.all_books()

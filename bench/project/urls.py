@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 
+from bench.project.books import schema as books_schema
 from bench.project.hand_written import schema, tuned_schema
 from bench.project.views import plain_echo, plain_product
 
@@ -11,5 +12,6 @@ urlpatterns = [
     # Strawberry's Django view is not CSRF-exempt; every Strawberry app wraps it like this.
     path("strawberry/", csrf_exempt(GraphQLView.as_view(schema=schema))),
     path("strawberry-tuned/", csrf_exempt(GraphQLView.as_view(schema=tuned_schema))),
+    path("strawberry-django/", csrf_exempt(GraphQLView.as_view(schema=books_schema))),
     path("api/mizan/", include("mizan.urls")),
 ]

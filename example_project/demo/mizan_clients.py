@@ -6,12 +6,14 @@ import datetime
 import enum
 from typing import Annotated
 
+import strawberry_django
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from pydantic import BaseModel, Field
+from strawberry import auto
 
 from demo.models import Note
 from mizan import ClientError, client, invalidate_on, register
@@ -59,12 +61,13 @@ def greeting(request, name: str = "world", language: Language = Language.EN) -> 
     )
 
 
-class NoteOut(BaseModel):
-    """A note the user wrote."""
-
+# A strawberry-django type: functions return Note rows (a QuerySet, a list, one row)
+# and strawberry-django's optimizer plans their queries.
+@strawberry_django.type(Note, name="Note", description="A note the user wrote.")
+class NoteType:
     id: int
-    text: str
-    created: datetime.datetime
+    text: auto
+    created: auto
 
 
 class Me(BaseModel):
@@ -109,12 +112,9 @@ def user_profile(request, user_id: int) -> Profile:
 @client(context="user")
 def user_notes(
     request, user_id: int, limit: Annotated[int, Field(ge=1, le=50)] = 5
-) -> list[NoteOut]:
+) -> list[NoteType]:
     """A user's latest notes: same context, key param user_id; limit varies the entry."""
-    return [
-        NoteOut(id=n.id, text=n.text, created=n.created)
-        for n in Note.objects.filter(owner_id=user_id)[:limit]
-    ]
+    return Note.objects.filter(owner_id=user_id)[:limit]
 
 
 @client(context="user")
@@ -146,15 +146,13 @@ class NewNote(BaseModel):
 
 
 @client(read_only=True, auth=True)
-def notes(request, limit: Annotated[int, Field(ge=1, le=50)] = 10) -> list[NoteOut]:
+def notes(request, limit: Annotated[int, Field(ge=1, le=50)] = 10) -> list[NoteType]:
     """The logged-in user's latest notes."""
-    return [
-        NoteOut(id=n.id, text=n.text, created=n.created) for n in request.user.notes.all()[:limit]
-    ]
+    return request.user.notes.all()[:limit]
 
 
 @client(auth=True)
-def add_note(request, note: NewNote) -> NoteOut:
+def add_note(request, note: NewNote) -> NoteType:
     """Write a note. Refuses a note identical to the latest one."""
     # Written first, then checked: the refusal rolls the write back, and with it the
     # invalidation invalidate_on(Note, ...) scheduled, so nothing is purged.
@@ -163,7 +161,7 @@ def add_note(request, note: NewNote) -> NoteOut:
         previous = request.user.notes.exclude(pk=created.pk).first()
         if previous is not None and previous.text == note.text:
             raise ClientError("You just wrote that.", code="DUPLICATE_NOTE")
-    return NoteOut(id=created.id, text=created.text, created=created.created)
+    return created
 
 
 class Stats(BaseModel):

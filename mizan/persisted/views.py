@@ -20,6 +20,7 @@ from mizan.cache import MISS, Reads
 from mizan.conf import mizan_settings
 from mizan.edge.keys import set_key_headers, surrogate_keys
 from mizan.exceptions import BadParameter
+from mizan.execution import never
 from mizan.http import cacheable, etag_of, no_store
 from mizan.persisted.operations import PersistedOperation, context_operation_name
 from mizan.ratelimit import Rate, refused, too_many
@@ -154,6 +155,8 @@ class Served:
             self.operation.node,
             variable_values=variables,
             context_value=context,
+            executor_class=self.compiled.executor.executor_class,
+            is_async_iterable=never,  # a sync view: a QuerySet is iterated as it is
         )
         assert isinstance(result, ExecutionResult)  # sync resolvers in a sync context
         payload: dict[str, Any] = {"data": result.data}

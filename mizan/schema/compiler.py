@@ -37,6 +37,7 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
 from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.field import StrawberryField
+from strawberry.utils.str_converters import to_camel_case
 
 from mizan import auth
 from mizan.cache import ContextCache
@@ -46,8 +47,10 @@ from mizan.definitions import ChannelDef, FunctionDef, Kind
 from mizan.exceptions import RegistrationError
 from mizan.execution import PARSE_FAILED, VALIDATION_FAILED, Executor, add_code, execution_code
 from mizan.persisted.operations import PersistedOperation, build_operations
+from mizan.schema import model_cache, model_types
 from mizan.schema.directives import Auth, AuthLevel
-from mizan.schema.resolvers import Call
+from mizan.schema.model_types import django_type_of
+from mizan.schema.resolvers import Call, to_graphql_error
 from mizan.schema.types import TypeBuilder, _literal, type_name
 
 
@@ -149,6 +152,7 @@ def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef])
         types=[AuthLevel],
         extensions=_extensions(rules),
     )
+    types.schema = schema
     # The SDL versions cache keys: a deploy that changes a type never reads an old shape.
     cache = ContextCache(version=hashlib.sha256(schema.as_str().encode()).hexdigest()[:12])
     graphql_schema = schema._schema
@@ -158,7 +162,9 @@ def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef])
             types,
             context=contexts.get(definition.context_name or ""),
             affects=resolve_affects(definition, contexts, by_fn),
-            cache=cache,
+            # A strawberry-django result is a QuerySet, not a value to store: its
+            # serialised form is cached per selection instead (see model_types).
+            cache=cache if django_type_of(definition.returns) is None else None,
         )
         for name, definition in sorted(functions.items())
     }
@@ -167,8 +173,8 @@ def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef])
         if kind is not Kind.SUBSCRIPTION:
             root = graphql_schema.query_type if kind is Kind.QUERY else graphql_schema.mutation_type
             assert root is not None
-            root.fields[name].resolve = call.resolver()
-    _read_attributes_directly(graphql_schema)
+            root.fields[name].resolve = _resolver(call, root.fields[name])
+    _read_attributes_directly(graphql_schema, types)
     if channels:
         # Only a project that defines a channel has Django Channels installed.
         from mizan.channels.subscription import install
@@ -185,6 +191,7 @@ def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef])
         (*specified_rules, *rules, *STRAWBERRY_RULES),
         max_tokens=mizan_settings.MAX_TOKENS,
         cache_size=mizan_settings.DOCUMENT_CACHE_SIZE,
+        executor_class=model_cache.executor_class(list(calls.values()), cache),
     )
     compiled = CompiledSchema(
         schema,
@@ -202,7 +209,20 @@ def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef])
     return compiled
 
 
-def _read_attributes_directly(schema: GraphQLSchema) -> None:
+def _resolver(call: Call, field: GraphQLField) -> Callable[..., Any]:
+    """The root field's resolver: mizan's, followed by strawberry-django's for a field whose
+    result is a strawberry-django type."""
+    definition = (field.extensions or {}).get("strawberry-definition")
+    if not model_types.is_django_field(definition):
+        return call.resolver()
+    own = frozenset(to_camel_case(p.name) for p in call.definition.params)
+    assert field.resolve is not None
+    return model_types.resolver(
+        call.resolver(), field.resolve, own, partial(to_graphql_error, definition=call.definition)
+    )
+
+
+def _read_attributes_directly(schema: GraphQLSchema, types: TypeBuilder) -> None:
     """Give every plain field of mizan's object types a resolver that reads the attribute.
 
     Strawberry resolves a field without a resolver through ``StrawberryField.get_result``
@@ -213,6 +233,8 @@ def _read_attributes_directly(schema: GraphQLSchema) -> None:
     for named in schema.type_map.values():
         if not isinstance(named, GraphQLObjectType) or named in roots:
             continue
+        if named.name not in types.namespace:
+            continue  # Strawberry's and strawberry-django's own types resolve their way
         for field in named.fields.values():
             definition = (field.extensions or {}).get("strawberry-definition")
             if getattr(field.resolve, "_is_default", False) and definition is not None:
@@ -255,16 +277,13 @@ def _by_field_name(definitions: Sequence[FunctionDef]) -> dict[str, FunctionDef]
 
 def _root_field(definition: FunctionDef, types: TypeBuilder) -> StrawberryField:
     where = str(definition.source)
-    field = StrawberryField(
-        python_name=definition.field_name,
-        graphql_name=definition.field_name,
-        type_annotation=types.annotation(types.output(definition.returns, f"{where} returns")),
-        description=definition.description,
-        directives=[Auth(requires=AuthLevel[auth.level(definition.auth)])]
+    returns = types.output(definition.returns, f"{where} returns")
+    directives = (
+        [Auth(requires=AuthLevel[auth.level(definition.auth)])]
         if definition.auth is not None
-        else (),
+        else []
     )
-    field.arguments = [
+    arguments = [
         StrawberryArgument(
             python_name=param.name,
             graphql_name=None,
@@ -275,6 +294,23 @@ def _root_field(definition: FunctionDef, types: TypeBuilder) -> StrawberryField:
         )
         for param in definition.params
     ]
+    if django_type_of(definition.returns) is not None:
+        return model_types.root_field(
+            definition.field_name,
+            types.annotation(returns),
+            arguments,
+            description=definition.description,
+            directives=directives,
+            where=where,
+        )
+    field = StrawberryField(
+        python_name=definition.field_name,
+        graphql_name=definition.field_name,
+        type_annotation=types.annotation(returns),
+        description=definition.description,
+        directives=directives,
+    )
+    field.arguments = arguments
     return field
 
 

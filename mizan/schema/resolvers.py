@@ -28,7 +28,7 @@ from mizan.contexts import ContextDef, Invalidation, schedule
 from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import ClientError, RegistrationError
 from mizan.ratelimit import Limit, note_limited
-from mizan.schema.types import Decoder, TypeBuilder, is_model
+from mizan.schema.types import Decoder, TypeBuilder, result_coercer, validated
 
 logger = logging.getLogger("mizan")
 
@@ -60,14 +60,7 @@ class Call:
         # Built on first call (or by prepare()): ~0.4 ms a model, which for a large
         # registry would double the time compile_schema takes.
         self._model: type[pydantic.BaseModel] | None = None
-        returns = definition.returns
-        self.coerce: Callable[[Any], Any] = lambda value: value
-        if is_model(returns):
-            self.coerce = lambda value: (
-                value
-                if isinstance(value, returns) or value is None
-                else returns.model_validate(value)
-            )
+        self.coerce = result_coercer(definition.returns)
 
     @property
     def model(self) -> type[pydantic.BaseModel] | None:
@@ -87,7 +80,7 @@ class Call:
                 # Uploaded files (UploadedFile) are checked by isinstance.
                 __config__=pydantic.ConfigDict(arbitrary_types_allowed=True),
                 **{
-                    p.name: (p.annotation, ... if p.required else p.default)
+                    p.name: (validated(p.annotation), ... if p.required else p.default)
                     for p in definition.params
                 },
             )
@@ -158,7 +151,11 @@ class Call:
             async def call() -> Any:
                 if not self.limit.counts_hits:  # a context read under the default rate
                     await self.limit.acheck(request)
-                return self.coerce(await self.fn(request, **kwargs))
+                result = await self.fn(request, **kwargs)
+                if self.coerce is None or self.coerce.done(result):
+                    return result
+                # Reading a model instance's attributes may query (a relation): in a thread.
+                return await sync_to_async(self.coerce)(result)
 
             if self.context is not None and self.cache is not None:
                 slot = await sync_to_async(self.cache_slot)(request, kwargs, arguments)
@@ -174,10 +171,13 @@ class Call:
         """The call after auth and argument validation, from sync code."""
         fn = async_to_sync(self.fn) if self.definition.is_async else self.fn
 
+        coerce = self.coerce
+
         def call() -> Any:
             if not self.limit.counts_hits:  # a context read under the default rate: misses
                 self.limit.check(request)
-            return self.coerce(fn(request, **kwargs))
+            result = fn(request, **kwargs)
+            return result if coerce is None else coerce(result)
 
         if self.context is not None and self.cache is not None:
             slot = self.cache_slot(request, kwargs, arguments)

@@ -18,6 +18,7 @@ import types
 import typing
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any, ForwardRef
 
 import pydantic
@@ -26,11 +27,13 @@ from django.core.files.uploadedfile import UploadedFile
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
-from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.arguments import convert_argument
+from strawberry.types.base import StrawberryObjectDefinition, get_object_definition
 from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
 from mizan.exceptions import RegistrationError
+from mizan.schema.model_types import is_strawberry_type, strawberry_misuse, unsupported
 
 SCALARS: frozenset[Any] = frozenset(
     {
@@ -136,6 +139,10 @@ class TypeBuilder:
         self._building: set[tuple[type, bool]] = set()
         self._decoders: dict[type, list[tuple[str, str, Decoder | None, bool]]] = {}
         self._names: dict[type, str] = {}
+        #: The Strawberry schema, once built: it converts Strawberry input types' values.
+        self.schema: strawberry.Schema | None = None
+        #: The names of the Strawberry types used as they are (strawberry-django types).
+        self.strawberry_types: set[str] = set()
 
     def name(self, cls: type, name: str) -> None:
         """Give ``cls`` a GraphQL name other than :func:`type_name`'s (a channel's message)."""
@@ -204,13 +211,20 @@ class TypeBuilder:
             return self._enum(annotation)
         if is_model(annotation):
             return self._model(annotation, is_input)
-        hint = (
-            " Inputs and outputs are scalars, Enums, pydantic models and lists or "
-            "Optionals of them."
-        )
-        if annotation is None or annotation is type(None):
-            hint = " A function that returns nothing can return a bool or a small model."
-        raise RegistrationError(f"{where}: {annotation!r} has no GraphQL type.{hint}")
+        if is_strawberry_type(annotation):
+            return self._strawberry(annotation, where, is_input=is_input)
+        raise RegistrationError(unsupported(annotation, where, is_input=is_input))
+
+    def _strawberry(self, annotation: Any, where: str, *, is_input: bool) -> Any:
+        """A Strawberry or strawberry-django type, used as it is."""
+        definition = get_object_definition(annotation)
+        assert definition is not None
+        if definition.is_input != is_input:
+            raise RegistrationError(strawberry_misuse(annotation, where, is_input=is_input))
+        if isinstance(annotation, type) and not definition.is_graphql_generic:
+            self._claim(definition.name, annotation)
+            self.strawberry_types.add(definition.name)
+        return annotation
 
     def _claim(self, name: str, owner: object) -> None:
         current = self._owners.setdefault(name, owner)
@@ -294,7 +308,18 @@ class TypeBuilder:
             return lambda v: [None if i is None else decode(i) for i in v]
         if is_model(annotation):
             return self._model_decoder(annotation)
+        if is_strawberry_type(annotation):
+            return partial(self._strawberry_input, annotation)
         return None
+
+    def _strawberry_input(self, annotation: Any, value: Any) -> Any:
+        """A Strawberry input type's value (a ``@strawberry_django.input`` class): the
+        instance Strawberry would pass, fields a partial input omits left ``UNSET``."""
+        schema = self.schema
+        assert schema is not None, "decoding before the schema is built"
+        return convert_argument(
+            value, annotation, schema.schema_converter.scalar_registry, schema.config
+        )
 
     def _model_decoder(self, model: type[pydantic.BaseModel]) -> Decoder:
         if model not in self._decoders:
@@ -320,6 +345,66 @@ class TypeBuilder:
             return data
 
         return decode
+
+
+def validated(annotation: Any) -> Any:
+    """The annotation pydantic validates an argument with: a Strawberry input type (already
+    built by Strawberry from the GraphQL value) is checked with isinstance only, not
+    re-validated as the dataclass it also is."""
+    stripped = _strip(annotation)
+    if (inner := _optional_of(stripped)) is not None:
+        return typing.Optional[validated(inner)]  # noqa: UP045
+    if (item := _list_of(stripped)) is not None:
+        return list[validated(item)]  # type: ignore[misc]
+    if is_strawberry_type(stripped):
+        return typing.Annotated[Any, pydantic.PlainValidator(partial(_instance_of, stripped))]
+    return annotation
+
+
+def _instance_of(cls: type, value: Any) -> Any:
+    if not isinstance(value, cls):
+        raise ValueError(f"expected a {cls.__name__}, got {type(value).__name__}")
+    return value
+
+
+class Coercer:
+    """Turns what a function returned into its declared pydantic result: model instances
+    and dicts are validated (``from_attributes``: a Django row, ``request.user.profile``,
+    reads as the model), values already of the declared type pass as they are."""
+
+    def __init__(self, returns: Any) -> None:
+        self.returns = returns
+        self.model = returns if is_model(returns) else None
+        self._adapter: pydantic.TypeAdapter[Any] | None = None
+
+    def done(self, value: Any) -> bool:
+        """Whether ``value`` is already of the declared type (a cheap check, no validation)."""
+        if value is None:
+            return True
+        if self.model is not None:
+            return isinstance(value, self.model)
+        item = _list_of(_optional_of(self.returns) or self.returns)
+        if item is not None and is_model(item) and isinstance(value, list):
+            return all(isinstance(v, item) for v in value)
+        return False
+
+    def __call__(self, value: Any) -> Any:
+        if self.done(value):
+            return value
+        if self.model is not None:
+            return self.model.model_validate(value, from_attributes=True)
+        if self._adapter is None:
+            self._adapter = pydantic.TypeAdapter(self.returns)
+        return self._adapter.validate_python(value, from_attributes=True)
+
+
+def result_coercer(returns: Any) -> Coercer | None:
+    """A :class:`Coercer` for a result declared as pydantic models (alone, in a list or
+    Optional); None for anything else, which is returned as it is."""
+    annotation = _strip(returns)
+    inner = _optional_of(annotation) or annotation
+    inner = _list_of(inner) or inner
+    return Coercer(annotation) if is_model(_strip(inner)) else None
 
 
 def _doc(cls: type) -> str | None:
