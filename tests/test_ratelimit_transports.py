@@ -259,3 +259,17 @@ def test_multipart_submits_are_counted(client: Client) -> None:
     assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
     assert error_of(refused.json())["extensions"]["code"] == "RATE_LIMITED"
     assert runs["note"] == 2
+
+
+def test_a_cache_outage_lets_calls_run(post: GraphQL, settings: Any) -> None:
+    from tests.services import free_port
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}",  # nothing listens there
+        }
+    }
+    for n in range(4):
+        assert post(f'mutation {{ send(text: "{n}") {{ text }} }}').status_code == 200
+    assert runs["send"] == 4  # over the rate of 2, uncounted while the cache is down
