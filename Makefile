@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 EDGE_PORT ?= 6081
 
-.PHONY: install demo edge test lint docs docs-serve schema manifest pins bench bench-edge clean
+.PHONY: install demo edge test js-test lint docs docs-serve schema manifest client pins bench bench-edge clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,25 @@ test: install
 		$(PY) -m pytest -q --ds=tests.settings_production $(PRODUCTION_TESTS); \
 	elif [ $$status -eq 2 ]; then echo "Skipped the PostgreSQL and Redis pass."; \
 	else exit 1; fi
+	@$(MAKE) --no-print-directory js-test
+
+# The generated client's tests (type check, runtime size, Vitest against a live example
+# server): they need Node.js >= 20.19 and npm, skipped without them except in CI.
+NODE_OK := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a==20&&b>=19)?0:1)' 2>/dev/null && command -v npm >/dev/null && echo yes)
+
+js/node_modules/.installed: js/package-lock.json js/package.json js/runtime/package.json js/example/package.json
+	cd js && npm ci
+	touch $@
+
+js-test: install
+ifeq ($(NODE_OK),yes)
+	@$(MAKE) --no-print-directory js/node_modules/.installed
+	cd js && MIZAN_PYTHON=$(abspath $(PY)) npm test
+else
+	@if [ "$$MIZAN_REQUIRE_SERVICES" = 1 ]; then \
+		echo "The front-end tests need Node.js >= 20.19 and npm (MIZAN_REQUIRE_SERVICES=1)."; exit 1; \
+	else echo "Skipped the front-end tests: they need Node.js >= 20.19 and npm."; fi
+endif
 
 lint: install
 	$(PY) -m ruff check mizan tests example_project bench docgen
@@ -65,6 +84,10 @@ schema: install
 
 manifest: install
 	cd example_project && ../$(PY) manage.py export_edge_manifest --output edge-manifest.json
+
+# The example project's generated TypeScript/React client (committed; a test checks it).
+client: install
+	cd example_project && ../$(PY) manage.py export_client --output ../js/example/src/mizan
 
 # Re-resolve the pinned versions after changing pyproject.toml's dependencies.
 pins: | $(VENV)/bin/python $(if $(filter $(VENV)/bin/uv,$(UV)),$(VENV)/bin/uv)

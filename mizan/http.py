@@ -21,6 +21,7 @@ from mizan.contexts import Invalidation
 from mizan.edge.header import format_invalidations
 
 INVALIDATE_HEADER = "X-Mizan-Invalidate"
+SCHEMA_HEADER = "X-Mizan-Schema"
 LOCALE_MIDDLEWARE = "django.middleware.locale.LocaleMiddleware"
 
 
@@ -66,6 +67,20 @@ def _tags(header: str | None) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
+def stamp_schema(response: HttpResponseBase, schema_hash: str) -> HttpResponseBase:
+    """Name the schema that answered, so a generated client built from another one knows
+    it is stale."""
+    response[SCHEMA_HEADER] = schema_hash
+    _expose(response, SCHEMA_HEADER)
+    return response
+
+
+def _expose(response: HttpResponseBase, header: str) -> None:
+    exposed = response.get("Access-Control-Expose-Headers", "")
+    if header.lower() not in exposed.lower():
+        response["Access-Control-Expose-Headers"] = ", ".join(filter(None, [exposed, header]))
+
+
 def report(response: HttpResponseBase, items: Sequence[Invalidation]) -> None:
     """Name the applied invalidations in ``X-Mizan-Invalidate`` (or remove a stray one)."""
     if not items:
@@ -75,8 +90,4 @@ def report(response: HttpResponseBase, items: Sequence[Invalidation]) -> None:
     response[INVALIDATE_HEADER] = format_invalidations(
         (item.context, item.params) for item in items
     )
-    exposed = response.get("Access-Control-Expose-Headers", "")
-    if INVALIDATE_HEADER.lower() not in exposed.lower():
-        response["Access-Control-Expose-Headers"] = ", ".join(
-            filter(None, [exposed, INVALIDATE_HEADER])
-        )
+    _expose(response, INVALIDATE_HEADER)

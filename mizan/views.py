@@ -31,7 +31,7 @@ from strawberry.types.graphql import OperationType
 
 from mizan.conf import mizan_settings
 from mizan.contexts import collecting, current_invalidations
-from mizan.http import cacheable, no_store, report
+from mizan.http import cacheable, no_store, report, stamp_schema
 from mizan.persisted.apq import Refused, document_for
 from mizan.ratelimit import refused, too_many
 from mizan.schema import CurrentSchema, get_schema
@@ -128,6 +128,7 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
                     status=exc.status_code,
                 )
         report(response, applied)
+        stamp_schema(response, get_schema().hash)
         if response.status_code == 200 and self.context is not None:
             too_many(response, refused(self.context))
         if response.status_code == 405:

@@ -21,6 +21,14 @@ def test_committed_schema_graphql_is_fresh(tmp_path: Path) -> None:
     )
 
 
+def test_committed_client_is_fresh(tmp_path: Path) -> None:
+    output = str(ROOT / "js" / "example" / "src" / "mizan")
+    result = manage("export_client", "--output", output, "--check", tmp_path=tmp_path)
+    assert result.returncode == 0, (
+        "js/example/src/mizan is stale: run `make client` and commit it.\n" + result.stderr
+    )
+
+
 def test_system_checks_pass(tmp_path: Path) -> None:
     result = manage("check", "--fail-level", "WARNING", tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -21,7 +21,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
 from mizan.conf import mizan_settings
-from mizan.schema import CurrentSchema
+from mizan.schema import CurrentSchema, get_schema
 from mizan.views import MizanContext
 
 TOO_BIG = 4413  # a close code in the application range, after HTTP's 413
@@ -96,6 +96,10 @@ class MizanWSConsumer(GraphQLWSConsumer[ChannelsContext, None]):
             await self.close(code=TOO_BIG, reason="Message too big")
             return
         await super().receive(text_data, bytes_data)
+
+    async def on_ws_connect(self, context: ChannelsContext) -> dict[str, object]:
+        # connection_ack's payload: a generated client compares it with its own (drift).
+        return {"schema": get_schema().hash}
 
     async def get_context(
         self, request: GraphQLWSConsumer[Any, Any], response: GraphQLWSConsumer[Any, Any]

@@ -21,7 +21,7 @@ from mizan.conf import mizan_settings
 from mizan.edge.keys import set_key_headers, surrogate_keys
 from mizan.exceptions import BadParameter
 from mizan.execution import never
-from mizan.http import cacheable, etag_of, no_store
+from mizan.http import cacheable, etag_of, no_store, stamp_schema
 from mizan.persisted.operations import PersistedOperation, context_operation_name
 from mizan.ratelimit import Rate, refused, too_many
 from mizan.schema import get_schema
@@ -45,14 +45,15 @@ def context_view(request: HttpRequest, context: str) -> HttpResponseBase:
     """``GET ctx/user/?user_id=5``: every function of a context, in one response."""
     compiled = get_schema()
     if context not in compiled.contexts:
-        return error(404, f"No context {context!r}.", "NOT_FOUND")
-    return serve(request, compiled, compiled.operations.get(context_operation_name(context)))
+        return stamp_schema(error(404, f"No context {context!r}.", "NOT_FOUND"), compiled.hash)
+    operation = compiled.operations.get(context_operation_name(context))
+    return stamp_schema(serve(request, compiled, operation), compiled.hash)
 
 
 def operation_view(request: HttpRequest, operation: str) -> HttpResponseBase:
     """``GET q/UserProfile/?user_id=5``: one persisted operation."""
     compiled = get_schema()
-    return serve(request, compiled, compiled.operations.get(operation))
+    return stamp_schema(serve(request, compiled, compiled.operations.get(operation)), compiled.hash)
 
 
 def serve(

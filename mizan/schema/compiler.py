@@ -106,6 +106,11 @@ class CompiledSchema:
     def sdl(self) -> str:
         return self.schema.as_str() + "\n"
 
+    @cached_property
+    def hash(self) -> str:
+        """The schema's identity: a client generated from another one is stale (drift)."""
+        return hashlib.sha256(self.sdl().encode()).hexdigest()[:16]
+
     def field(self, definition: FunctionDef) -> GraphQLField:
         """The compiled root field of a function."""
         schema = self.schema._schema

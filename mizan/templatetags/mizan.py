@@ -3,6 +3,9 @@
 A front end reads it at start-up instead of making a round trip::
 
     JSON.parse(document.getElementById("mizan-global").textContent)
+
+When script cannot read Django's CSRF cookie (``CSRF_COOKIE_HTTPONLY`` or
+``CSRF_USE_SESSIONS``), the token is embedded too, as ``#mizan-csrf``.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.middleware.csrf import get_token
 from django.utils.html import json_script
 from django.utils.safestring import SafeString
 
@@ -20,6 +25,7 @@ from mizan.schema.operations import document
 register = template.Library()
 
 ELEMENT_ID = "mizan-global"
+CSRF_ELEMENT_ID = "mizan-csrf"
 
 
 def global_context(request: Any) -> dict[str, Any]:
@@ -46,4 +52,8 @@ def mizan_hydrate(context: template.Context) -> SafeString:
             "context_processors, or render with render(request, ...)."
         )
     # json_script escapes <, > and & so "</script>" or "<!--" in the data stay inert.
-    return json_script(global_context(request), ELEMENT_ID)
+    embedded = json_script(global_context(request), ELEMENT_ID)
+    if settings.CSRF_COOKIE_HTTPONLY or settings.CSRF_USE_SESSIONS:
+        # Script cannot read the token from a cookie then: the generated client reads it here.
+        embedded += json_script(get_token(request), CSRF_ELEMENT_ID)
+    return embedded

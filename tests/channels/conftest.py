@@ -42,7 +42,13 @@ class Socket:
         accepted, protocol = await self.connect()
         assert (accepted, protocol) == (True, PROTOCOL)
         await self.send({"type": "connection_init"})
-        assert await self.receive() == {"type": "connection_ack"}
+        from mizan.schema import get_schema
+
+        # The ack names the schema, so a generated client can tell it is stale.
+        assert await self.receive() == {
+            "type": "connection_ack",
+            "payload": {"schema": get_schema().hash},
+        }
         return self
 
     async def send(self, message: dict[str, Any]) -> None:

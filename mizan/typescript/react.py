@@ -1,0 +1,146 @@
+"""The React bindings (``index.ts``): the hooks and providers the seed names.
+
+Each is a line or two over the runtime; what is generated is the names and types.
+"""
+
+from __future__ import annotations
+
+from mizan.contexts import GLOBAL, ContextDef
+from mizan.definitions import ChannelDef, FunctionDef
+from mizan.forms.spec import FormSpec
+from mizan.typescript import names
+from mizan.typescript.operations import Op, type_literal
+from mizan.typescript.text import comment
+from mizan.typescript.types import reference
+
+HEADER = """\
+import { createElement, type ReactNode } from "react";
+import type { UseMutationResult, UseQueryResult } from "@tanstack/react-query";
+import * as mizan from "{runtime}";
+import type { Channel, FormState, MizanRequestError, ProviderProps } from "{runtime}";
+import * as ops from "./operations";
+import type * as T from "./types";
+{forms}
+export { MizanRequestError, useMizan } from "{runtime}";
+export { schema } from "./operations";
+
+/** The root of the app: the API's endpoint and credentials, and the global context that
+ * `{% mizan_hydrate %}` embedded in the page (read without a request). */
+export function MizanProvider(props: ProviderProps): ReactNode {
+  return createElement(mizan.MizanProvider, { ...props, schema: ops.schema });
+}
+"""
+
+
+class Bindings:
+    def __init__(self, ops: dict[str, Op], claim: names.Names) -> None:
+        self.ops = ops
+        self.names = claim
+        self.blocks: list[str] = []
+
+    def global_function(self, definition: FunctionDef, bundle: Op) -> None:
+        name = self.names.claim(
+            names.hook(definition.name), f"function {definition.name!r} (context 'global')"
+        )
+        result = self.ops[definition.operation_name].result
+        self.blocks.append(
+            f"{comment(definition.description)}export function {name}(): "
+            f"UseQueryResult<{result}, MizanRequestError> {{\n"
+            f"  return mizan.useContextField(ops.{bundle.name}, "
+            f'"{definition.field_name}");\n}}\n'
+        )
+
+    def context(self, context: ContextDef, bundle: Op) -> None:
+        if context.name == GLOBAL:
+            return
+        provider = self.names.claim(names.provider(context.name), f"context {context.name!r}")
+        keys = [v for v in bundle.variables if v.python in context.key_params]
+        props = type_literal(keys)[:-1].rstrip() + "; children?: ReactNode }"
+        if not keys:
+            props = "{ children?: ReactNode }"
+        values = ", ".join(f"{v.name}: props.{v.name}" for v in keys)
+        self.blocks.append(
+            f"/** Fetches context {context.name!r} ({bundle.path}) for the hooks below it. */\n"
+            f"export function {provider}(props: {props}): ReactNode {{\n"
+            f"  return mizan.useContextProvider(ops.{bundle.name}, {{ {values} }}, "
+            "props.children);\n}\n"
+        )
+
+    def context_function(self, definition: FunctionDef, context: ContextDef, bundle: Op) -> None:
+        name = self.names.claim(
+            names.hook(definition.name), f"function {definition.name!r} (context {context.name!r})"
+        )
+        own = self.ops[definition.operation_name]
+        others = [v for v in own.variables if v.python not in context.key_params]
+        head = f"{comment(definition.description)}export function {name}("
+        tail = f"): UseQueryResult<{own.result}, MizanRequestError> {{\n"
+        if others:
+            self.blocks.append(
+                f"{head}variables?: {type_literal(others)}{tail}"
+                f'  return mizan.useContextField(ops.{bundle.name}, "{definition.field_name}", '
+                f"ops.{own.name}, variables);\n}}\n"
+            )
+        else:
+            self.blocks.append(
+                f"{head}{tail}  return mizan.useContextField("
+                f'ops.{bundle.name}, "{definition.field_name}");\n}}\n'
+            )
+
+    def query(self, definition: FunctionDef) -> None:
+        name = self.names.claim(names.hook(definition.name), f"query {definition.name!r}")
+        op = self.ops[definition.operation_name]
+        optional = all(v.optional for v in op.variables)
+        argument = f"variables{'?' if optional else ''}: {op.variables_type}"
+        self.blocks.append(
+            f"{comment(definition.description)}export function {name}({argument}): "
+            f"UseQueryResult<{op.result}, MizanRequestError> {{\n"
+            f"  return mizan.useOperation(ops.{op.name}, variables{' ?? {}' if optional else ''});"
+            "\n}\n"
+        )
+
+    def mutation(self, definition: FunctionDef) -> None:
+        name = self.names.claim(names.hook(definition.name), f"mutation {definition.name!r}")
+        op = self.ops[definition.operation_name]
+        self.blocks.append(
+            f"{comment(definition.description)}export function {name}(): "
+            f"UseMutationResult<{op.result}, MizanRequestError, {op.variables_type}> {{\n"
+            f"  return mizan.useOperationMutation(ops.{op.name});\n}}\n"
+        )
+
+    def form(self, spec: FormSpec, validate: Op, submit: Op) -> None:
+        name = self.names.claim(names.form_hook(spec.name), f"form {spec.name!r}")
+        extra = [v for v in submit.variables if v.python != "data"]
+        argument = f"variables?: {type_literal(extra)}" if extra else ""
+        result = f"NonNullable<{submit.result}>['result']"
+        self.blocks.append(
+            f"/** The {spec.title} form: values, errors (checked on blur, by Zod then the "
+            "server), submit. */\n"
+            f"export function {name}({argument}): FormState<T.{spec.type_prefix}Input, "
+            f"{result}> {{\n"
+            f"  return mizan.useForm(ops.{validate.name}, ops.{submit.name}, "
+            f"forms.{names.form_schema(spec.name)}, forms.{names.camel(spec.name)}Fields"
+            f"{', variables' if extra else ''});\n}}\n"
+        )
+
+    def channel(self, channel: ChannelDef, subscription: Op, send: Op | None) -> None:
+        name = self.names.claim(names.hook(channel.name), f"channel {channel.cls.__qualname__}")
+        sent = "never"
+        if send is not None:
+            sent = next(
+                (reference(v.type, "T.") for v in send.variables if v.python == "message"),
+                "never",
+            )
+        optional = all(v.optional for v in subscription.variables)
+        argument = f"params{'?' if optional else ''}: {subscription.variables_type}"
+        self.blocks.append(
+            f"{comment(channel.description)}export function {name}({argument}): "
+            f"Channel<{subscription.result}, {sent}> {{\n"
+            f"  return mizan.useChannel(ops.{subscription.name}, "
+            f"{'ops.' + send.name if send else 'undefined'}, "
+            f"params{' ?? {}' if optional else ''});\n}}\n"
+        )
+
+    def render(self, runtime: str, has_forms: bool) -> str:
+        forms = 'import * as forms from "./forms";\n' if has_forms else ""
+        head = HEADER.replace("{runtime}", runtime).replace("{forms}\n", forms)
+        return "\n".join([head, *self.blocks])
