@@ -27,7 +27,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -346,21 +346,24 @@ async def _await(value: Any) -> Any:
 # --- a request's outcome -------------------------------------------------------------------
 
 
-def note_limited(context: Any, exc: BaseException) -> None:
-    """Remember on ``info.context`` that a root field was refused by its rate limit."""
-    if isinstance(exc, RateLimited):
-        if context.limited is None:
-            context.limited = []
-        context.limited.append(exc.retry_after)
-
-
-def refused(context: Any) -> int | None:
+def refused(fields: int, errors: Sequence[Any] | None) -> int | None:
     """The Retry-After of a request whose every root field was refused by a rate limit (a
-    429), else None: one field that ran, or failed otherwise, makes it a 200."""
-    limited: list[int] | None = getattr(context, "limited", None)
-    if not limited or len(limited) < context.fields:
+    429), else None: a field that ran, or failed otherwise, makes it a 200.
+
+    ``fields``: the root fields that began (``info.context.fields``, counted by the call
+    step; a failed non-null field stops the rest of a serial execution); ``errors``: the
+    result's, as ``GraphQLError`` s or their formatted dicts.
+    """
+    if not errors or len(errors) != fields:
         return None
-    return max(limited)
+    waits = []
+    for error in errors:
+        formatted = error if isinstance(error, dict) else error.formatted
+        extensions = formatted.get("extensions") or {}
+        if extensions.get("code") != RateLimited.code or len(formatted.get("path") or ()) != 1:
+            return None
+        waits.append(int(extensions.get("retryAfter") or 1))
+    return max(waits)
 
 
 def too_many(response: R, retry_after: int | None) -> R:

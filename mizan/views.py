@@ -45,8 +45,7 @@ class MizanContext:
     response: HttpResponse | None = None
     is_async: bool = False
     mutation: bool = False  # set when a mutation field runs: the response is never cached
-    fields: int = 0  # root fields started
-    limited: list[int] | None = None  # the retryAfter of each refused by its rate limit
+    fields: int = 0  # root fields begun (a 429 is when every one was rate-limited)
 
 
 def _not_a_view(request: HttpRequest) -> HttpResponse:  # the callback Django's CSRF check inspects
@@ -119,6 +118,7 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
             return failure
         self.context: MizanContext | None = None
         self.has_errors = False
+        self.errors: list[Any] | None = None
         with collecting() as applied:
             try:
                 response = upload_too_large(request) or self.serve(request)
@@ -130,7 +130,7 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         report(response, applied)
         stamp_schema(response, get_schema().hash)
         if response.status_code == 200 and self.context is not None:
-            too_many(response, refused(self.context))
+            too_many(response, refused(self.context.fields, self.errors))
         if response.status_code == 405:
             response["Allow"] = "POST" if request.method == "GET" else "GET, POST"
         if (
@@ -148,6 +148,7 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
     def process_result(self, request: HttpRequest, result: ExecutionResult) -> GraphQLHTTPResponse:
         data = super().process_result(request, result)
         self.has_errors = bool(result.errors)
+        self.errors = result.errors
         if applied := current_invalidations():
             data["extensions"] = {
                 **(data.get("extensions") or {}),

@@ -420,3 +420,26 @@ def test_the_guide_shows_the_example_manifest_rates() -> None:
     manifest = json.loads((GUIDE.parents[2] / "example_project" / "edge-manifest.json").read_text())
     shown = json.loads("{" + guide_blocks("json")[1] + "}")
     assert shown == {"rates": manifest["rates"]}
+
+
+def test_a_429_only_when_every_root_field_that_began_was_refused() -> None:
+    from graphql import GraphQLError
+
+    from mizan.ratelimit import refused
+
+    def limited(field: str, wait: int) -> GraphQLError:
+        return GraphQLError(
+            "x", path=[field], extensions={"code": "RATE_LIMITED", "retryAfter": wait}
+        )
+
+    assert refused(1, [limited("a", 5)]) == 5
+    assert refused(2, [limited("a", 5), limited("b", 9)]) == 9
+    assert refused(2, [limited("a", 5)]) is None  # b began and was not refused
+    assert refused(1, None) is None
+    forbidden = GraphQLError("x", path=["a"], extensions={"code": "FORBIDDEN"})
+    assert refused(2, [limited("a", 5), forbidden]) is None
+    nested = GraphQLError(
+        "x", path=["a", "b"], extensions={"code": "RATE_LIMITED", "retryAfter": 1}
+    )
+    assert refused(1, [nested]) is None  # a field that ran raised it further down
+    assert refused(1, [limited("a", 3).formatted]) == 3  # formatted errors too

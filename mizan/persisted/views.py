@@ -165,7 +165,7 @@ class Served:
             self.compiled.schema.process_errors(result.errors)
             payload["errors"] = [e.formatted for e in result.errors]
         body = json.dumps(payload, separators=(",", ":")).encode()
-        return body, not result.errors, refused(context)
+        return body, not result.errors, refused(context.fields, result.errors)
 
     def headers(
         self,

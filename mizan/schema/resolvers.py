@@ -27,7 +27,7 @@ from mizan.cache import ContextCache, Slot, scope_of
 from mizan.contexts import ContextDef, Invalidation, schedule
 from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import ClientError, RegistrationError
-from mizan.ratelimit import Limit, note_limited
+from mizan.ratelimit import Limit
 from mizan.schema.types import Decoder, TypeBuilder, result_coercer, validated
 
 logger = logging.getLogger("mizan")
@@ -130,7 +130,6 @@ class Call:
                     self.limit.check(context.request)
                 return self.run(context.request, kwargs, arguments)
             except Exception as exc:
-                note_limited(context, exc)
                 raise to_graphql_error(exc, definition) from exc
 
         return resolve
@@ -164,7 +163,6 @@ class Call:
             await sync_to_async(self.invalidate)(kwargs, result)
             return result
         except Exception as exc:
-            note_limited(context, exc)
             raise to_graphql_error(exc, definition) from exc
 
     def run(self, request: HttpRequest, kwargs: dict[str, Any], arguments: str) -> Any:
