@@ -40,6 +40,8 @@ PRODUCTION_TESTS := tests/test_contexts.py tests/test_cache.py tests/test_views.
 
 test: install
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+	@echo "With django-allauth installed (mizan.contrib.allauth):"
+	$(PY) -m pytest -q --ds=tests.contrib.allauth.settings tests/contrib/allauth
 	@$(PY) -m tests.services postgres redis; status=$$?; \
 	if [ $$status -eq 0 ]; then \
 		echo "Again on PostgreSQL and Redis:"; \
@@ -91,7 +93,7 @@ client: install
 
 # Re-resolve the pinned versions after changing pyproject.toml's dependencies.
 pins: | $(VENV)/bin/python $(if $(filter $(VENV)/bin/uv,$(UV)),$(VENV)/bin/uv)
-	$(UV) pip compile pyproject.toml --extra dev --extra channels --extra redis \
+	$(UV) pip compile pyproject.toml --extra dev --extra channels --extra redis --extra allauth \
 		--python-version 3.11 --no-header -o requirements/dev.txt
 
 # Load tests run against 127.0.0.1 only, each bounded in time (see bench/run.py).

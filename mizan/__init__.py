@@ -12,7 +12,7 @@ the same objects. ``import mizan`` needs neither Django set up nor Django Channe
 from typing import TYPE_CHECKING
 
 from mizan.client import client
-from mizan.contexts import invalidate, invalidate_on
+from mizan.contexts import invalidate, invalidate_for, invalidate_on
 from mizan.exceptions import (
     BadInput,
     BadParameter,
@@ -53,6 +53,7 @@ __all__ = [
     "Unauthenticated",
     "client",
     "invalidate",
+    "invalidate_for",
     "invalidate_on",
     "register",
     "wrap_asgi",

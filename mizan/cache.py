@@ -46,14 +46,22 @@ def _digest(*parts: object) -> str:
 def scope_of(context: ContextDef, request: HttpRequest) -> str | None:
     """Whose entry this is: everyone's (public), a user's, a session's, or nobody's (no
     caching for an anonymous visitor without a session: there is nothing to key by)."""
-    if context.public:
-        return "public"
+    return "public" if context.public else owner_of(request)
+
+
+def owner_of(request: HttpRequest) -> str | None:
+    """Who owns the private entries ``request`` reads: its user, else its session."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
     session = getattr(request, "session", None)
     key = getattr(session, "session_key", None)
     return f"session:{key}" if key else None
+
+
+def owner_scope(owner: str) -> Scope:
+    """The pseudo-scope of one owner's private entries (``"~"`` is in no param name)."""
+    return (("~owner", owner),)
 
 
 def generation_key(context: str, scope: Scope = ()) -> str:
@@ -79,7 +87,7 @@ def _slot(
         generations.append(generation_key(context))
         if scope:
             generations.append(generation_key(context, scope))
-    return Slot(f"mizan:{version}:{kind}:{_digest(*parts)}", tuple(generations))
+    return Slot(f"mizan:{version}:{kind}:{_digest(*parts)}", tuple(dict.fromkeys(generations)))
 
 
 class ContextCache:
@@ -122,7 +130,8 @@ class ContextCache:
     # --- invalidation ---------------------------------------------------------------
 
     def invalidate(self, item: Invalidation) -> None:
-        key = generation_key(item.context, item.params)
+        scope = owner_scope(item.owner) if item.owner is not None else item.params
+        key = generation_key(item.context, scope)
         try:
             self.backend.set(key, uuid.uuid4().hex, GENERATION_TTL)
         except Exception as exc:

@@ -166,6 +166,15 @@ class Settings:
         "X-Forwarded-For",
         "The header trusted proxies name the client in, read right to left.",
     )
+    ACCOUNT_URLS: Setting[Mapping[str, str]] = Setting(
+        {
+            "verify_email": "/account/verify-email/{key}/",
+            "reset_password": "/account/reset-password/{key}/",
+        },
+        "mizan.contrib.allauth: the front-end pages that allauth's verification and password "
+        'reset emails link to, each with `{key}` where the key goes: `{"verify_email": …, '
+        '"reset_password": …}`. A path is made absolute with the request\'s host.',
+    )
 
     @classmethod
     def declared(cls) -> tuple[Setting[Any], ...]:

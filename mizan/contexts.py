@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
+from django.http import HttpRequest
 
 from mizan.conf import mizan_settings
 from mizan.definitions import FunctionDef
@@ -45,10 +46,12 @@ collected = Signal()
 
 @dataclasses.dataclass(frozen=True, order=True)
 class Invalidation:
-    """One context, whole (``params == ()``) or scoped by all of its key params."""
+    """One context, whole (``params == ()``) or scoped by all of its key params; or, with
+    ``owner``, only one owner's entries of a private context (:func:`invalidate_for`)."""
 
     context: str
     params: tuple[tuple[str, Scalar], ...] = ()
+    owner: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {"context": self.context, "params": dict(self.params)}
@@ -218,6 +221,39 @@ def invalidate(context: str, /, **params: Any) -> None:
     schedule(Invalidation(context, definition.scope(params)))
 
 
+def invalidate_for(request: HttpRequest, context: str, /) -> None:
+    """Drop the caller's own cached entries of the private ``context``, nobody else's.
+
+    For a change only the caller sees, such as logging in or out: the entries of the
+    user (or, before login, the session) that made ``request`` go. The owner is read
+    when this is called and again when the transaction commits, so inside a transaction
+    call it at any point; outside one (where "commits" is "now"), call it after the
+    change that moves the owner, such as ``login()``. Reported to the caller like
+    :func:`invalidate`; never sent to a CDN (the edge holds no private entry).
+    """
+    from mizan.cache import owner_of
+    from mizan.schema import get_schema
+
+    contexts = get_schema().contexts
+    if context not in contexts:
+        raise InvalidationError(
+            f"invalidate_for(request, {context!r}): no such context{_suggest(context, contexts)}"
+        )
+    definition = contexts[context]
+    if definition.public:
+        raise InvalidationError(
+            f"invalidate_for(request, {context!r}): {context!r} is public, one entry for "
+            f"everyone, so it has no owner's entries. Call invalidate({context!r}) instead."
+        )
+    before = owner_of(request)
+
+    def apply(report: list[Invalidation] | None) -> None:
+        for owner in dict.fromkeys(filter(None, (before, owner_of(request)))):
+            _apply(Invalidation(context, owner=owner), report)
+
+    transaction.on_commit(partial(apply, _reported.get()))
+
+
 def schedule(item: Invalidation) -> None:
     transaction.on_commit(partial(_apply, item, _reported.get()))
 
@@ -229,8 +265,9 @@ def _apply(item: Invalidation, report: list[Invalidation] | None) -> None:
     # A scope that closed before this commit (a transaction outliving the request's
     # collection) will never send it on `collected`: receivers must act on it now.
     batched = report is not None and report is _reported.get()
-    if report is not None and item not in report:
-        report.append(item)
+    reported = dataclasses.replace(item, owner=None)  # the client learns what, not whose
+    if report is not None and reported not in report:
+        report.append(reported)
     invalidated.send(sender=Invalidation, invalidation=item, batched=batched)
 
 

@@ -82,10 +82,8 @@ class Me(BaseModel):
 def current_user(request) -> Me | None:
     """Who is logged in, or null for an anonymous visitor. Embedded in pages by
     {% mizan_hydrate %}, cached per user (per session when anonymous)."""
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    return Me(id=user.pk, username=user.username, is_staff=user.is_staff)
+    # The User row itself: mizan validates Me from its attributes.
+    return request.user if request.user.is_authenticated else None
 
 
 class Profile(BaseModel):

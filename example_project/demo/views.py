@@ -1,3 +1,5 @@
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,6 +21,19 @@ def forms_page(request: HttpRequest) -> HttpResponse:
         else None
     )
     return render(request, "demo/forms.html", {"profile": profile})
+
+
+@ensure_csrf_cookie
+def account_page(request: HttpRequest, form: str | None = None, key: str = "") -> HttpResponse:
+    """Sign up, log in and out, reset a password: mizan.contrib.allauth's forms, drawn like
+    the others. An emailed link lands here with its key filled in."""
+    if form is not None:
+        forms = [(form, json.dumps({"key": key}))]
+    elif request.user.is_authenticated:
+        forms = [("accountPasswordChange", "{}")]
+    else:
+        forms = [(name, "{}") for name in ("accountLogin", "accountSignup", "accountPasswordReset")]
+    return render(request, "demo/forms.html", {"account_forms": forms, "account": True})
 
 
 @login_required

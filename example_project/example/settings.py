@@ -23,7 +23,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "corsheaders",
+    "allauth",
+    "allauth.account",
     "mizan",
+    "mizan.contrib.allauth",  # sign-up, login, … as mizan forms: accountSignupSubmit, …
     "demo",
 ]
 
@@ -37,7 +40,20 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Accounts (mizan.contrib.allauth): emails are printed by the server; their links go to the
+# demo's own pages (MIZAN["ACCOUNT_URLS"]), which submit the key through mizan.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+ACCOUNT_ADAPTER = "mizan.contrib.allauth.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 
 TEMPLATES = [
     {
@@ -88,6 +104,10 @@ MIZAN = {
     "INTROSPECTION": True,
     # The dev server on port 5173 may open WebSockets too (browsers skip CORS for them).
     "CHANNELS_ALLOWED_ORIGINS": CORS_ALLOWED_ORIGINS,
+    "ACCOUNT_URLS": {
+        "verify_email": "/account/verify-email/{key}/",
+        "reset_password": "/account/reset-password/{key}/",
+    },
 }
 
 # `make edge` serves the project behind Varnish and names it here, so invalidations made

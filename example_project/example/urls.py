@@ -1,5 +1,5 @@
 from demo.mizan_clients import profile_page
-from demo.views import chat, forms_page, home
+from demo.views import account_page, chat, forms_page, home
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,6 +8,13 @@ urlpatterns = [
     path("profile/<int:user_id>/", profile_page, name="profile"),
     path("forms/", forms_page, name="forms"),
     path("chat/", chat, name="chat"),
+    path("account/", account_page, name="account"),
+    path("account/verify-email/<str:key>/", account_page, {"form": "accountVerifyEmail"}),
+    path(
+        "account/reset-password/<str:key>/", account_page, {"form": "accountPasswordResetConfirm"}
+    ),
     path("admin/", admin.site.urls),
     path("api/mizan/", include("mizan.urls")),
+    # allauth's own views: the redirects its flows build, and social providers' callbacks.
+    path("accounts/", include("allauth.urls")),
 ]

@@ -79,10 +79,11 @@ class FieldSpec:
         return value
 
 
-def field_specs(form_class: type[forms.BaseForm], prefix: str, source: Source) -> list[FieldSpec]:
-    """The specs of a form class's fields, in the form's order."""
-    base_fields: dict[str, forms.Field] = form_class.base_fields  # type: ignore[attr-defined]
-    specs = [field_spec(name, field, prefix, source) for name, field in base_fields.items()]
+def field_specs(form: forms.BaseForm, prefix: str, source: Source) -> list[FieldSpec]:
+    """The specs of a form's fields, in the form's order: read from an unbound instance,
+    so fields that ``__init__`` adds or removes (as django-allauth's forms do, by
+    settings) are served as the form really has them."""
+    specs = [field_spec(name, field, prefix, source) for name, field in form.fields.items()]
     seen: dict[str, str] = {}
     for spec in specs:
         other = seen.setdefault(spec.graphql_name, spec.name)

@@ -26,7 +26,7 @@ from mizan.forms.describe import describe
 from mizan.forms.fields import FieldSpec, ValueKind
 from mizan.forms.json_schema import json_schema
 from mizan.forms.payloads import FormFieldError, schema_model, submit_model, validation_model
-from mizan.forms.spec import FormPart, FormSpec
+from mizan.forms.spec import FormPart, FormRole, FormSpec
 
 
 def input_model(
@@ -124,7 +124,7 @@ class FormFunctions:
     # --- the three functions -------------------------------------------------------
 
     def schema(self, request: HttpRequest) -> pydantic.BaseModel:
-        form = self.form(request)
+        form = self.form(request, role="schema")
         spec = self.spec
         return self.schema_model(
             name=spec.name,
@@ -151,14 +151,14 @@ class FormFunctions:
                     extensions={"argument": "fields"},
                 )
             only = set(fields)
-        form = self.form(request, data, id)
+        form = self.form(request, data, id, role="validate")
         form.is_valid()
         return self.validation_model(**self.outcome(form, only))
 
     def submit(
         self, request: HttpRequest, data: pydantic.BaseModel, id: str | None = None
     ) -> pydantic.BaseModel:
-        form = self.form(request, data, id)
+        form = self.form(request, data, id, role="submit")
         try:
             with transaction.atomic(using=self.database()):
                 if not form.is_valid():
@@ -174,15 +174,21 @@ class FormFunctions:
     # --- helpers -------------------------------------------------------------------
 
     def form(
-        self, request: HttpRequest, data: pydantic.BaseModel | None = None, id: str | None = None
+        self,
+        request: HttpRequest,
+        data: pydantic.BaseModel | None = None,
+        id: str | None = None,
+        *,
+        role: FormRole,
     ) -> forms.BaseForm:
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = dict(self.spec.form_class.get_form_kwargs(request))  # type: ignore[attr-defined]
         if id is not None:
             kwargs["instance"] = self.instance(request, id)
         if data is not None:
             kwargs["data"], kwargs["files"] = self.form_data(data)
         form = self.spec.form_class(**kwargs)
         form.request = request  # type: ignore[attr-defined]
+        form.mizan_role = role  # type: ignore[attr-defined]
         return form
 
     def form_data(self, data: pydantic.BaseModel) -> tuple[dict[str, Any], dict[str, Any]]:

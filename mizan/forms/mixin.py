@@ -18,7 +18,7 @@ from mizan.definitions import FunctionDef, Source, check_name
 from mizan.exceptions import RegistrationError
 from mizan.forms.fields import field_specs
 from mizan.forms.functions import FormFunctions, input_model
-from mizan.forms.spec import FormSpec, mizanFormMeta
+from mizan.forms.spec import FormRole, FormSpec, mizanFormMeta, unbound_form
 from mizan.setup.registry import Registry, get_registry
 
 # Form names taken in each registry, to refuse a duplicate when its class is defined.
@@ -36,11 +36,14 @@ class mizanFormMixin:
             def on_submit_success(self, request):
                 return {"sent": True}
 
-    While mizan validates or submits it, ``self.request`` is the request.
+    While mizan validates or submits it, ``self.request`` is the request and
+    ``self.mizan_role`` says which of the three it runs for: a check too costly or too
+    revealing to run on every keystroke (a password) can wait for ``"submit"``.
     """
 
     mizan: ClassVar[mizanFormMeta | None]
     request: HttpRequest | None = None
+    mizan_role: FormRole | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -53,7 +56,15 @@ class mizanFormMixin:
         model = cls._meta.model  # type: ignore[attr-defined]
         return model._default_manager.all()  # type: ignore[no-any-return]
 
-    def on_submit_success(self, request: HttpRequest) -> dict[str, Any]:
+    @classmethod
+    def get_form_kwargs(cls, request: HttpRequest | None) -> dict[str, Any]:
+        """Keyword arguments for the form's constructor besides ``data``, ``files`` and
+        ``instance``: override it for a form whose ``__init__`` needs more, such as
+        ``{"user": request.user}``. ``request`` is None once, at start-up, when mizan
+        reads the form's fields from an unbound instance."""
+        return {}
+
+    def on_submit_success(self, request: HttpRequest) -> Any:
         """Act on valid data, inside a transaction; what it returns is the submit's result.
 
         A ModelForm saves by default and returns ``{"id": <primary key>}``; a plain
@@ -131,7 +142,16 @@ def _definitions(
     prefix = type_prefix(name)
     title = meta.title or name
     description = meta.description or _doc(cls)
-    fields = field_specs(form_class, prefix, source)
+    try:
+        unbound = unbound_form(form_class)
+    except Exception as exc:
+        raise RegistrationError(
+            f"{source}: mizan reads the form's fields from an unbound instance, "
+            f"{cls.__name__}(**get_form_kwargs(None)), which raised {exc!r}. Override "
+            "get_form_kwargs(request) to give its constructor what it needs when request "
+            "is None."
+        ) from exc
+    fields = field_specs(unbound, prefix, source)
     rate, rate_key = rate_options(meta.rate, meta.rate_key, source)
     spec = FormSpec(
         form_class=form_class,

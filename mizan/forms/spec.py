@@ -62,10 +62,24 @@ class FormSpec:
     def is_model_form(self) -> bool:
         return issubclass(self.form_class, forms.BaseModelForm)
 
+    def unbound(self) -> forms.BaseForm:
+        """An unbound instance, as mizan reads the form's fields outside a request."""
+        return unbound_form(self.form_class)
+
+
+def unbound_form(form_class: type[forms.BaseForm]) -> forms.BaseForm:
+    """``form_class(**get_form_kwargs(None))``: the form as its fields are outside a request
+    (``__init__`` may add or remove fields)."""
+    return form_class(**form_class.get_form_kwargs(None))  # type: ignore[attr-defined]
+
+
+#: Which of a form's functions is running: its ``self.mizan_role`` while mizan uses it.
+FormRole = Literal["schema", "validate", "submit"]
+
 
 @dataclass(frozen=True)
 class FormPart:
     """On a FunctionDef: the form it was generated from, and which of its functions it is."""
 
     spec: FormSpec
-    role: Literal["schema", "validate", "submit"]
+    role: FormRole

@@ -23,6 +23,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.db.models import QuerySet
 from graphql import GraphQLResolveInfo
+from strawberry import relay
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.base import StrawberryList, StrawberryOptional, get_object_definition
@@ -103,14 +104,15 @@ def root_field(
         directives=directives,
         resolver=_function_result,
     )
+    many = make is not django_field or isinstance(named, StrawberryList)
     for own in arguments:
-        if own.python_name in DJANGO_ARGUMENTS:
+        if many and own.python_name in DJANGO_ARGUMENTS:
             raise RegistrationError(
                 f"{where}: parameter {own.python_name!r} clashes with the argument "
                 "strawberry-django adds for filters, ordering or pagination. Rename it."
             )
     extra: list[StrawberryArgument] = []
-    if make is django_field and isinstance(named, StrawberryList):
+    if make is django_field and many:
         # strawberry-django adds these itself only to fields without a resolver (which
         # read every row of the model); this field's rows are the function's.
         extra = list(_list_arguments(field))
@@ -120,8 +122,6 @@ def root_field(
 
 
 def _is_connection(origin: type) -> bool:
-    from strawberry import relay
-
     return issubclass(origin, relay.Connection)
 
 

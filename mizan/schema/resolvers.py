@@ -23,7 +23,7 @@ from graphql import GraphQLError, GraphQLResolveInfo
 from strawberry.utils.str_converters import to_camel_case
 
 from mizan import auth
-from mizan.cache import ContextCache, Slot, scope_of
+from mizan.cache import ContextCache, Slot, owner_scope, scope_of
 from mizan.contexts import ContextDef, Invalidation, schedule
 from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import ClientError, RegistrationError
@@ -208,7 +208,11 @@ class Call:
             scope,
             translation.get_language() or "",
             arguments,
-            reads=((context.name, context.scope(kwargs)),),
+            reads=(
+                (context.name, context.scope(kwargs)),
+                # A private entry also depends on its owner's token (invalidate_for).
+                *(() if context.public else ((context.name, owner_scope(scope)),)),
+            ),
         )
 
     def invalidate(self, kwargs: dict[str, Any], result: Any) -> None:

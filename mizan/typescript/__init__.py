@@ -156,7 +156,7 @@ def _forms_module(forms: dict[str, FormSpec], runtime: str) -> str:
         f'{BANNER}\nimport {{ z }} from "zod";\nimport type {{ FormFields }} from "{runtime}";\n'
     ]
     for name, spec in sorted(forms.items()):
-        form = spec.form_class()
+        form = spec.unbound()
         schema = json_schema(form, list(spec.fields), spec.title, spec.description)
         files = [f.graphql_name for f in spec.fields if f.kind is ValueKind.FILE]
         numbers = [f.graphql_name for f in spec.fields if f.graphql_type in ("Int", "Float")]

@@ -15,12 +15,8 @@ from mizan.typescript.types import reference
 
 HEADER = """\
 import { createElement, type ReactNode } from "react";
-import type { UseMutationResult, UseQueryResult } from "@tanstack/react-query";
-import * as mizan from "{runtime}";
-import type { Channel, FormState, MizanRequestError, ProviderProps } from "{runtime}";
-import * as ops from "./operations";
-import type * as T from "./types";
-{forms}
+{imports}
+
 export { MizanRequestError, useMizan } from "{runtime}";
 export { schema } from "./operations";
 
@@ -141,6 +137,19 @@ class Bindings:
         )
 
     def render(self, runtime: str, has_forms: bool) -> str:
-        forms = 'import * as forms from "./forms";\n' if has_forms else ""
-        head = HEADER.replace("{runtime}", runtime).replace("{forms}\n", forms)
+        body = "".join(self.blocks)
+        # Only what the bindings use: a project compiling with noUnusedLocals stays clean.
+        query = [n for n in ("UseMutationResult", "UseQueryResult") if f"{n}<" in body]
+        types = [n for n in ("Channel", "FormState") if f"{n}<" in body]
+        errors = ["MizanRequestError"] if "MizanRequestError" in body else []
+        lines = [
+            f'import type {{ {", ".join(query)} }} from "@tanstack/react-query";' if query else "",
+            f'import * as mizan from "{runtime}";',
+            f'import type {{ {", ".join([*types, *errors, "ProviderProps"])} }} from "{runtime}";',
+            'import * as ops from "./operations";',
+            'import type * as T from "./types";' if "T." in body else "",
+            'import * as forms from "./forms";' if has_forms else "",
+        ]
+        imports = "\n".join(line for line in lines if line)
+        head = HEADER.replace("{runtime}", runtime).replace("{imports}", imports)
         return "\n".join([head, *self.blocks])

@@ -122,3 +122,11 @@ def test_a_parameter_named_like_strawberry_django_s_arguments() -> None:
         return Note.objects.all()
 
     refused(what="parameter 'filters' clashes with the argument strawberry-django adds")
+
+
+def test_a_single_row_result_may_take_any_parameter_name() -> None:
+    @client(read_only=True)
+    def note(request, first: bool = False) -> NoteType | None:
+        return Note.objects.first()
+
+    assert "note(first: Boolean! = false): NoteType" in get_schema().sdl()

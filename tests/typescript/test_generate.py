@@ -154,3 +154,14 @@ def test_export_client_writes_and_checks(tmp_path: Path) -> None:
         call_command("export_client", "--output", str(tmp_path), "--check")
     call_command("export_client", "--output", str(tmp_path))
     assert not stale_files(generate(None), tmp_path)
+
+
+def test_the_bindings_import_only_what_they_use() -> None:
+    @client
+    def echo(request, text: str) -> str:
+        return text
+
+    index = generate()["index.ts"]
+    assert 'import type { UseMutationResult } from "@tanstack/react-query";' in index
+    for unused in ("UseQueryResult", "FormState", "Channel", "./forms"):
+        assert unused not in index

@@ -39,8 +39,15 @@ def functions() -> None:
         lambda c: c.get("/api/mizan/ctx/user/?user_id=1"),
         lambda c: c.get("/api/mizan/q/UserName/?user_id=1"),
         lambda c: c.get("/api/mizan/q/Nope/"),
+        lambda c: c.post(
+            "/api/mizan/graphql/",
+            {
+                "operations": '{"query": "mutation { shout(text: \\"a\\") }"}',
+                "map": "{}",
+            },
+        ),
     ],
-    ids=["post", "get", "ctx", "q", "404"],
+    ids=["post", "get", "ctx", "q", "404", "multipart"],
 )
 def test_every_response_names_its_schema(send: Any) -> None:
     response = send(Client())

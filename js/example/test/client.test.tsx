@@ -106,6 +106,13 @@ test("a plain query travels as its persisted URL, defaults left out", async () =
   expect(browser.requests).toEqual(["GET /api/mizan/q/Greeting/?name=Ada"]);
 });
 
+test("a query whose URL would be too long is POSTed", async () => {
+  const name = "A".repeat(schema.maxUrlLength);
+  const { result } = renderHook(() => useGreeting({ name }), { wrapper: App });
+  await waitFor(() => expect(result.current.data?.text).toBe(`Hello, ${name}!`));
+  expect(browser.requests).toEqual(["POST /api/mizan/graphql/"]);
+});
+
 test("a mutation refetches exactly the scope it invalidated", async () => {
   let rename!: ReturnType<typeof useRename>;
   function Rename() {

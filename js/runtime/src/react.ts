@@ -94,7 +94,7 @@ export function useContextField<R>(
 ): UseQueryResult<R, MizanRequestError> {
   const { client, scopes } = useMizan();
   const keys = bundle.provider ? scopes[bundle.context!] : {};
-  if (!keys) throw new Error(`${field} needs a <${bundle.provider}> above it.`);
+  if (!keys) throw new Error(`use${field[0]!.toUpperCase() + field.slice(1)}() needs a <${bundle.provider}> above it.`);
   const alone = own && vars && Object.values(vars).some((v) => v !== undefined);
   return useQuery<any, MizanRequestError, R>(
     alone ? options(client, own, { ...vars, ...keys }) : { ...options(client, bundle, keys), select: (data) => data[field] },

@@ -3,6 +3,54 @@
 import { z } from "zod";
 import type { FormFields } from "./runtime";
 
+/** The Log in form's rules, from its JSON Schema. */
+export const accountLoginFormSchema = z.object({
+  "username": z.string({ error: (issue) => (issue.input == null || issue.input === "" ? "This field is required." : "Enter a valid value.") }).nullish(),
+  "email": z.email({ error: (issue) => (issue.input == null || issue.input === "" ? "This field is required." : "Enter a valid email address.") }).max(320, "Ensure this value has at most 320 characters.").nullish(),
+  "password": z.string({ error: (issue) => (issue.input == null || issue.input === "" ? "This field is required." : "Enter a valid value.") }).min(1, "This field is required.").regex(new RegExp("\\S"), "Enter a valid value."),
+});
+
+export const accountLoginFields: FormFields = {"files": [], "initial": {"email": "", "password": "", "username": ""}, "numbers": []};
+
+/** The Change password form's rules, from its JSON Schema. */
+export const accountPasswordChangeFormSchema = z.object({
+  "currentPassword": z.string({ error: (issue) => (issue.input == null || issue.input === "" ? "This field is required." : "Enter a valid value.") }).min(1, "This field is required.").regex(new RegExp("\\S"), "Enter a valid value."),
+  "newPassword": z.string({ error: (issue) => (issue.input == null || issue.input === "" ? "This field is required." : "Enter a valid value.") }).min(1, "This field is required.").regex(new RegExp("\\S"), "Enter a valid value."),
+});
+
+export const accountPasswordChangeFields: FormFields = {"files": [], "initial": {"currentPassword": "", "newPassword": ""}, "numbers": []};
+
+/** The Reset password form's rules, from its JSON Schema. */
+export const accountPasswordResetFormSchema = z.object({
+  "email": z.email({ error: (issue) => (issue.input == null || issue.input === "" ? "This field is required." : "Enter a valid email address.") }).min(1, "This field is required.").max(320, "Ensure this value has at most 320 characters.").regex(new RegExp("\\S"), "Enter a valid value."),
+});
+
+export const accountPasswordResetFields: FormFields = {"files": [], "initial": {"email": ""}, "numbers": []};
+
+/** The Choose a new password form's rules, from its JSON Schema. */
+export const accountPasswordResetConfirmFormSchema = z.object({
+  "key": z.string({ error: (issue) => (issue.input == null || issue.input === "" ? "This field is required." : "Enter a valid value.") }).min(1, "This field is required.").regex(new RegExp("\\S"), "Enter a valid value."),
+  "password": z.string({ error: (issue) => (issue.input == null || issue.input === "" ? "This field is required." : "Enter a valid value.") }).min(1, "This field is required.").regex(new RegExp("\\S"), "Enter a valid value."),
+});
+
+export const accountPasswordResetConfirmFields: FormFields = {"files": [], "initial": {"key": "", "password": ""}, "numbers": []};
+
+/** The Sign up form's rules, from its JSON Schema. */
+export const accountSignupFormSchema = z.object({
+  "email": z.email({ error: (issue) => (issue.input == null || issue.input === "" ? "This field is required." : "Enter a valid email address.") }).min(1, "This field is required.").max(320, "Ensure this value has at most 320 characters.").regex(new RegExp("\\S"), "Enter a valid value."),
+  "username": z.string({ error: (issue) => (issue.input == null || issue.input === "" ? "This field is required." : "Enter a valid value.") }).min(1, "This field is required.").min(1, "Ensure this value has at least 1 characters.").max(150, "Ensure this value has at most 150 characters.").regex(new RegExp("\\S"), "Enter a valid value."),
+  "password": z.string({ error: (issue) => (issue.input == null || issue.input === "" ? "This field is required." : "Enter a valid value.") }).min(1, "This field is required.").regex(new RegExp("\\S"), "Enter a valid value."),
+});
+
+export const accountSignupFields: FormFields = {"files": [], "initial": {"email": "", "password": "", "username": ""}, "numbers": []};
+
+/** The Verify email form's rules, from its JSON Schema. */
+export const accountVerifyEmailFormSchema = z.object({
+  "key": z.string({ error: (issue) => (issue.input == null || issue.input === "" ? "This field is required." : "Enter a valid value.") }).min(1, "This field is required.").regex(new RegExp("\\S"), "Enter a valid value."),
+});
+
+export const accountVerifyEmailFields: FormFields = {"files": [], "initial": {"key": ""}, "numbers": []};
+
 /** The Contact Us form's rules, from its JSON Schema. */
 export const contactFormSchema = z.object({
   "name": z.string({ error: (issue) => (issue.input == null || issue.input === "" ? "This field is required." : "Enter a valid value.") }).min(1, "This field is required.").max(80, "Ensure this value has at most 80 characters.").regex(new RegExp("\\S"), "Enter a valid value."),

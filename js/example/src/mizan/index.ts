@@ -7,6 +7,7 @@ import type { Channel, FormState, MizanRequestError, ProviderProps } from "./run
 import * as ops from "./operations";
 import type * as T from "./types";
 import * as forms from "./forms";
+
 export { MizanRequestError, useMizan } from "./runtime";
 export { schema } from "./operations";
 
@@ -14,6 +15,16 @@ export { schema } from "./operations";
  * `{% mizan_hydrate %}` embedded in the page (read without a request). */
 export function MizanProvider(props: ProviderProps): ReactNode {
   return createElement(mizan.MizanProvider, { ...props, schema: ops.schema });
+}
+
+/** Log out: the session ends, and the caller's cached global state with it. */
+export function useAccountLogout(): UseMutationResult<T.AccountState, MizanRequestError, Record<string, never>> {
+  return mizan.useOperationMutation(ops.AccountLogout);
+}
+
+/** The caller's account: who is logged in, and any pending step of a flow. */
+export function useAccountState(): UseQueryResult<T.AccountState, MizanRequestError> {
+  return mizan.useContextField(ops.GlobalContext, "accountState");
 }
 
 /** Write a note. Refuses a note identical to the latest one. */
@@ -70,6 +81,36 @@ export function useUserProfile(): UseQueryResult<T.Profile, MizanRequestError> {
 /** Fetches context 'user' (ctx/user/) for the hooks below it. */
 export function UserProvider(props: { userId: T.Int; children?: ReactNode }): ReactNode {
   return mizan.useContextProvider(ops.UserContext, { userId: props.userId }, props.children);
+}
+
+/** The Log in form: values, errors (checked on blur, by Zod then the server), submit. */
+export function useAccountLoginForm(): FormState<T.AccountLoginInput, NonNullable<T.AccountLoginSubmitResult>['result']> {
+  return mizan.useForm(ops.AccountLoginValidate, ops.AccountLoginSubmit, forms.accountLoginFormSchema, forms.accountLoginFields);
+}
+
+/** The Change password form: values, errors (checked on blur, by Zod then the server), submit. */
+export function useAccountPasswordChangeForm(): FormState<T.AccountPasswordChangeInput, NonNullable<T.AccountPasswordChangeSubmitResult>['result']> {
+  return mizan.useForm(ops.AccountPasswordChangeValidate, ops.AccountPasswordChangeSubmit, forms.accountPasswordChangeFormSchema, forms.accountPasswordChangeFields);
+}
+
+/** The Reset password form: values, errors (checked on blur, by Zod then the server), submit. */
+export function useAccountPasswordResetForm(): FormState<T.AccountPasswordResetInput, NonNullable<T.AccountPasswordResetSubmitResult>['result']> {
+  return mizan.useForm(ops.AccountPasswordResetValidate, ops.AccountPasswordResetSubmit, forms.accountPasswordResetFormSchema, forms.accountPasswordResetFields);
+}
+
+/** The Choose a new password form: values, errors (checked on blur, by Zod then the server), submit. */
+export function useAccountPasswordResetConfirmForm(): FormState<T.AccountPasswordResetConfirmInput, NonNullable<T.AccountPasswordResetConfirmSubmitResult>['result']> {
+  return mizan.useForm(ops.AccountPasswordResetConfirmValidate, ops.AccountPasswordResetConfirmSubmit, forms.accountPasswordResetConfirmFormSchema, forms.accountPasswordResetConfirmFields);
+}
+
+/** The Sign up form: values, errors (checked on blur, by Zod then the server), submit. */
+export function useAccountSignupForm(): FormState<T.AccountSignupInput, NonNullable<T.AccountSignupSubmitResult>['result']> {
+  return mizan.useForm(ops.AccountSignupValidate, ops.AccountSignupSubmit, forms.accountSignupFormSchema, forms.accountSignupFields);
+}
+
+/** The Verify email form: values, errors (checked on blur, by Zod then the server), submit. */
+export function useAccountVerifyEmailForm(): FormState<T.AccountVerifyEmailInput, NonNullable<T.AccountVerifyEmailSubmitResult>['result']> {
+  return mizan.useForm(ops.AccountVerifyEmailValidate, ops.AccountVerifyEmailSubmit, forms.accountVerifyEmailFormSchema, forms.accountVerifyEmailFields);
 }
 
 /** The Contact Us form: values, errors (checked on blur, by Zod then the server), submit. */

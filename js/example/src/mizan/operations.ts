@@ -3,6 +3,213 @@
 import type { Operation, Schema } from "./runtime";
 import type * as T from "./types";
 
+/** The Log in form: its fields, their rules and a JSON Schema of its input. */
+export const AccountLoginSchema: Operation<Record<string, never>, T.AccountLoginSchema> = {
+  name: "AccountLoginSchema",
+  kind: "query",
+  field: "accountLoginSchema",
+  document: "query AccountLoginSchema { accountLoginSchema { name title description fields { name label type required disabled initial helpText widget minLength maxLength minValue maxValue maxDigits decimalPlaces pattern choices { value label group } } jsonSchema } }",
+  variables: [],
+  path: "q/AccountLoginSchema/",
+  context: "account_login_form",
+  keys: [],
+  provider: "AccountLoginFormProvider",
+};
+
+/** Submit the Log in form: validate, then act on it. Nothing is done with invalid data. */
+export const AccountLoginSubmit: Operation<{ data: T.AccountLoginInput }, T.AccountLoginSubmitResult> = {
+  name: "AccountLoginSubmit",
+  kind: "mutation",
+  field: "accountLoginSubmit",
+  document: "mutation AccountLoginSubmit($data: AccountLoginInput!) { accountLoginSubmit(data: $data) { ok errors { field messages codes } nonFieldErrors result { user { id username email emailVerified display } pending } } }",
+  variables: [["data", "data", "AccountLoginInput!"]],
+};
+
+/** Check Log in data with the form's own rules, without submitting it. With `fields`, only those fields' errors are reported. */
+export const AccountLoginValidate: Operation<{ data: T.AccountLoginInput; fields?: T.String[] | null }, T.AccountLoginValidation> = {
+  name: "AccountLoginValidate",
+  kind: "query",
+  field: "accountLoginValidate",
+  document: "query AccountLoginValidate($data: AccountLoginInput!, $fields: [String!] = null) { accountLoginValidate(data: $data, fields: $fields) { ok errors { field messages codes } nonFieldErrors } }",
+  variables: [["data", "data", "AccountLoginInput!"], ["fields", "fields", "[String!]", null]],
+};
+
+/** Log out: the session ends, and the caller's cached global state with it. */
+export const AccountLogout: Operation<Record<string, never>, T.AccountState> = {
+  name: "AccountLogout",
+  kind: "mutation",
+  field: "accountLogout",
+  document: "mutation AccountLogout { accountLogout { user { id username email emailVerified display } pending } }",
+  variables: [],
+};
+
+/** The Change password form: its fields, their rules and a JSON Schema of its input. */
+export const AccountPasswordChangeSchema: Operation<Record<string, never>, T.AccountPasswordChangeSchema> = {
+  name: "AccountPasswordChangeSchema",
+  kind: "query",
+  field: "accountPasswordChangeSchema",
+  document: "query AccountPasswordChangeSchema { accountPasswordChangeSchema { name title description fields { name label type required disabled initial helpText widget minLength maxLength minValue maxValue maxDigits decimalPlaces pattern choices { value label group } } jsonSchema } }",
+  variables: [],
+  path: "q/AccountPasswordChangeSchema/",
+  context: "account_password_change_form",
+  keys: [],
+  provider: "AccountPasswordChangeFormProvider",
+};
+
+/** Submit the Change password form: validate, then act on it. Nothing is done with invalid data. */
+export const AccountPasswordChangeSubmit: Operation<{ data: T.AccountPasswordChangeInput }, T.AccountPasswordChangeSubmitResult> = {
+  name: "AccountPasswordChangeSubmit",
+  kind: "mutation",
+  field: "accountPasswordChangeSubmit",
+  document: "mutation AccountPasswordChangeSubmit($data: AccountPasswordChangeInput!) { accountPasswordChangeSubmit(data: $data) { ok errors { field messages codes } nonFieldErrors result { user { id username email emailVerified display } pending } } }",
+  variables: [["data", "data", "AccountPasswordChangeInput!"]],
+};
+
+/** Check Change password data with the form's own rules, without submitting it. With `fields`, only those fields' errors are reported. */
+export const AccountPasswordChangeValidate: Operation<{ data: T.AccountPasswordChangeInput; fields?: T.String[] | null }, T.AccountPasswordChangeValidation> = {
+  name: "AccountPasswordChangeValidate",
+  kind: "query",
+  field: "accountPasswordChangeValidate",
+  document: "query AccountPasswordChangeValidate($data: AccountPasswordChangeInput!, $fields: [String!] = null) { accountPasswordChangeValidate(data: $data, fields: $fields) { ok errors { field messages codes } nonFieldErrors } }",
+  variables: [["data", "data", "AccountPasswordChangeInput!"], ["fields", "fields", "[String!]", null]],
+};
+
+/** The Choose a new password form: its fields, their rules and a JSON Schema of its input. */
+export const AccountPasswordResetConfirmSchema: Operation<Record<string, never>, T.AccountPasswordResetConfirmSchema> = {
+  name: "AccountPasswordResetConfirmSchema",
+  kind: "query",
+  field: "accountPasswordResetConfirmSchema",
+  document: "query AccountPasswordResetConfirmSchema { accountPasswordResetConfirmSchema { name title description fields { name label type required disabled initial helpText widget minLength maxLength minValue maxValue maxDigits decimalPlaces pattern choices { value label group } } jsonSchema } }",
+  variables: [],
+  path: "q/AccountPasswordResetConfirmSchema/",
+  context: "account_password_reset_confirm_form",
+  keys: [],
+  provider: "AccountPasswordResetConfirmFormProvider",
+};
+
+/** Submit the Choose a new password form: validate, then act on it. Nothing is done with invalid data. */
+export const AccountPasswordResetConfirmSubmit: Operation<{ data: T.AccountPasswordResetConfirmInput }, T.AccountPasswordResetConfirmSubmitResult> = {
+  name: "AccountPasswordResetConfirmSubmit",
+  kind: "mutation",
+  field: "accountPasswordResetConfirmSubmit",
+  document: "mutation AccountPasswordResetConfirmSubmit($data: AccountPasswordResetConfirmInput!) { accountPasswordResetConfirmSubmit(data: $data) { ok errors { field messages codes } nonFieldErrors result { user { id username email emailVerified display } pending } } }",
+  variables: [["data", "data", "AccountPasswordResetConfirmInput!"]],
+};
+
+/** Check Choose a new password data with the form's own rules, without submitting it. With `fields`, only those fields' errors are reported. */
+export const AccountPasswordResetConfirmValidate: Operation<{ data: T.AccountPasswordResetConfirmInput; fields?: T.String[] | null }, T.AccountPasswordResetConfirmValidation> = {
+  name: "AccountPasswordResetConfirmValidate",
+  kind: "query",
+  field: "accountPasswordResetConfirmValidate",
+  document: "query AccountPasswordResetConfirmValidate($data: AccountPasswordResetConfirmInput!, $fields: [String!] = null) { accountPasswordResetConfirmValidate(data: $data, fields: $fields) { ok errors { field messages codes } nonFieldErrors } }",
+  variables: [["data", "data", "AccountPasswordResetConfirmInput!"], ["fields", "fields", "[String!]", null]],
+};
+
+/** The Reset password form: its fields, their rules and a JSON Schema of its input. */
+export const AccountPasswordResetSchema: Operation<Record<string, never>, T.AccountPasswordResetSchema> = {
+  name: "AccountPasswordResetSchema",
+  kind: "query",
+  field: "accountPasswordResetSchema",
+  document: "query AccountPasswordResetSchema { accountPasswordResetSchema { name title description fields { name label type required disabled initial helpText widget minLength maxLength minValue maxValue maxDigits decimalPlaces pattern choices { value label group } } jsonSchema } }",
+  variables: [],
+  path: "q/AccountPasswordResetSchema/",
+  context: "account_password_reset_form",
+  keys: [],
+  provider: "AccountPasswordResetFormProvider",
+};
+
+/** Submit the Reset password form: validate, then act on it. Nothing is done with invalid data. */
+export const AccountPasswordResetSubmit: Operation<{ data: T.AccountPasswordResetInput }, T.AccountPasswordResetSubmitResult> = {
+  name: "AccountPasswordResetSubmit",
+  kind: "mutation",
+  field: "accountPasswordResetSubmit",
+  document: "mutation AccountPasswordResetSubmit($data: AccountPasswordResetInput!) { accountPasswordResetSubmit(data: $data) { ok errors { field messages codes } nonFieldErrors result { user { id username email emailVerified display } pending } } }",
+  variables: [["data", "data", "AccountPasswordResetInput!"]],
+};
+
+/** Check Reset password data with the form's own rules, without submitting it. With `fields`, only those fields' errors are reported. */
+export const AccountPasswordResetValidate: Operation<{ data: T.AccountPasswordResetInput; fields?: T.String[] | null }, T.AccountPasswordResetValidation> = {
+  name: "AccountPasswordResetValidate",
+  kind: "query",
+  field: "accountPasswordResetValidate",
+  document: "query AccountPasswordResetValidate($data: AccountPasswordResetInput!, $fields: [String!] = null) { accountPasswordResetValidate(data: $data, fields: $fields) { ok errors { field messages codes } nonFieldErrors } }",
+  variables: [["data", "data", "AccountPasswordResetInput!"], ["fields", "fields", "[String!]", null]],
+};
+
+/** The Sign up form: its fields, their rules and a JSON Schema of its input. */
+export const AccountSignupSchema: Operation<Record<string, never>, T.AccountSignupSchema> = {
+  name: "AccountSignupSchema",
+  kind: "query",
+  field: "accountSignupSchema",
+  document: "query AccountSignupSchema { accountSignupSchema { name title description fields { name label type required disabled initial helpText widget minLength maxLength minValue maxValue maxDigits decimalPlaces pattern choices { value label group } } jsonSchema } }",
+  variables: [],
+  path: "q/AccountSignupSchema/",
+  context: "account_signup_form",
+  keys: [],
+  provider: "AccountSignupFormProvider",
+};
+
+/** Submit the Sign up form: validate, then act on it. Nothing is done with invalid data. */
+export const AccountSignupSubmit: Operation<{ data: T.AccountSignupInput }, T.AccountSignupSubmitResult> = {
+  name: "AccountSignupSubmit",
+  kind: "mutation",
+  field: "accountSignupSubmit",
+  document: "mutation AccountSignupSubmit($data: AccountSignupInput!) { accountSignupSubmit(data: $data) { ok errors { field messages codes } nonFieldErrors result { user { id username email emailVerified display } pending } } }",
+  variables: [["data", "data", "AccountSignupInput!"]],
+};
+
+/** Check Sign up data with the form's own rules, without submitting it. With `fields`, only those fields' errors are reported. */
+export const AccountSignupValidate: Operation<{ data: T.AccountSignupInput; fields?: T.String[] | null }, T.AccountSignupValidation> = {
+  name: "AccountSignupValidate",
+  kind: "query",
+  field: "accountSignupValidate",
+  document: "query AccountSignupValidate($data: AccountSignupInput!, $fields: [String!] = null) { accountSignupValidate(data: $data, fields: $fields) { ok errors { field messages codes } nonFieldErrors } }",
+  variables: [["data", "data", "AccountSignupInput!"], ["fields", "fields", "[String!]", null]],
+};
+
+/** The caller's account: who is logged in, and any pending step of a flow. */
+export const AccountState: Operation<Record<string, never>, T.AccountState> = {
+  name: "AccountState",
+  kind: "query",
+  field: "accountState",
+  document: "query AccountState { accountState { user { id username email emailVerified display } pending } }",
+  variables: [],
+  path: "q/AccountState/",
+  context: "global",
+  keys: [],
+};
+
+/** The Verify email form: its fields, their rules and a JSON Schema of its input. */
+export const AccountVerifyEmailSchema: Operation<Record<string, never>, T.AccountVerifyEmailSchema> = {
+  name: "AccountVerifyEmailSchema",
+  kind: "query",
+  field: "accountVerifyEmailSchema",
+  document: "query AccountVerifyEmailSchema { accountVerifyEmailSchema { name title description fields { name label type required disabled initial helpText widget minLength maxLength minValue maxValue maxDigits decimalPlaces pattern choices { value label group } } jsonSchema } }",
+  variables: [],
+  path: "q/AccountVerifyEmailSchema/",
+  context: "account_verify_email_form",
+  keys: [],
+  provider: "AccountVerifyEmailFormProvider",
+};
+
+/** Submit the Verify email form: validate, then act on it. Nothing is done with invalid data. */
+export const AccountVerifyEmailSubmit: Operation<{ data: T.AccountVerifyEmailInput }, T.AccountVerifyEmailSubmitResult> = {
+  name: "AccountVerifyEmailSubmit",
+  kind: "mutation",
+  field: "accountVerifyEmailSubmit",
+  document: "mutation AccountVerifyEmailSubmit($data: AccountVerifyEmailInput!) { accountVerifyEmailSubmit(data: $data) { ok errors { field messages codes } nonFieldErrors result { user { id username email emailVerified display } pending } } }",
+  variables: [["data", "data", "AccountVerifyEmailInput!"]],
+};
+
+/** Check Verify email data with the form's own rules, without submitting it. With `fields`, only those fields' errors are reported. */
+export const AccountVerifyEmailValidate: Operation<{ data: T.AccountVerifyEmailInput; fields?: T.String[] | null }, T.AccountVerifyEmailValidation> = {
+  name: "AccountVerifyEmailValidate",
+  kind: "query",
+  field: "accountVerifyEmailValidate",
+  document: "query AccountVerifyEmailValidate($data: AccountVerifyEmailInput!, $fields: [String!] = null) { accountVerifyEmailValidate(data: $data, fields: $fields) { ok errors { field messages codes } nonFieldErrors } }",
+  variables: [["data", "data", "AccountVerifyEmailInput!"], ["fields", "fields", "[String!]", null]],
+};
+
 /** Write a note. Refuses a note identical to the latest one. */
 export const AddNote: Operation<{ note: T.NewNoteInput }, T.Note> = {
   name: "AddNote",
@@ -85,11 +292,11 @@ export const Echo: Operation<{ text: T.String }, T.Output> = {
   variables: [["text", "text", "String!"]],
 };
 
-export const GlobalContext: Operation<Record<string, never>, { currentUser: T.Me | null }> = {
+export const GlobalContext: Operation<Record<string, never>, { accountState: T.AccountState; currentUser: T.Me | null }> = {
   name: "GlobalContext",
   kind: "query",
   field: "",
-  document: "query GlobalContext { currentUser { id username isStaff } }",
+  document: "query GlobalContext { accountState { user { id username email emailVerified display } pending } currentUser { id username isStaff } }",
   variables: [],
   path: "ctx/global/",
   context: "global",
@@ -209,7 +416,7 @@ export const UserProfile: Operation<{ userId: T.Int }, T.Profile> = {
 
 /** The server this client was generated from; a response from another schema is reported as drift. */
 export const schema: Schema = {
-  hash: "97ba793ed032d6ae",
+  hash: "e2bd6958a87028e5",
   csrfCookie: "csrftoken",
   csrfHeader: "X-CSRFToken",
   maxUrlLength: 2048,

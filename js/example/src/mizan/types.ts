@@ -8,6 +8,262 @@ export type JsonValue =
   | JsonValue[]
   | { [key: string]: JsonValue };
 
+/** The data of the Log in form. */
+export interface AccountLoginInput {
+  username?: String | null;
+  email?: String | null;
+  password?: String | null;
+}
+
+/** The Log in form: its fields, their rules, and a JSON Schema of its input. */
+export interface AccountLoginSchema {
+  /** The form's registered name. */
+  name: String;
+  title: String;
+  description: String | null;
+  fields: FormField[];
+  /** A JSON Schema (2020-12) of AccountLoginInput, keyed like it. */
+  jsonSchema: JSON;
+}
+
+/** The outcome of submitting the Log in form. */
+export interface AccountLoginSubmitResult {
+  /** True when there are no errors. */
+  ok: Boolean;
+  /** Errors by field, in form order. */
+  errors: FormFieldError[];
+  /** Errors about the form as a whole (its clean() method). */
+  nonFieldErrors: String[];
+  /** What on_submit_success returned; null unless ok. */
+  result: AccountState | null;
+}
+
+/** What the Log in form's validation found. */
+export interface AccountLoginValidation {
+  /** True when there are no errors. */
+  ok: Boolean;
+  /** Errors by field, in form order. */
+  errors: FormFieldError[];
+  /** Errors about the form as a whole (its clean() method). */
+  nonFieldErrors: String[];
+}
+
+/** The data of the Change password form. */
+export interface AccountPasswordChangeInput {
+  currentPassword?: String | null;
+  newPassword?: String | null;
+}
+
+/** The Change password form: its fields, their rules, and a JSON Schema of its input. */
+export interface AccountPasswordChangeSchema {
+  /** The form's registered name. */
+  name: String;
+  title: String;
+  description: String | null;
+  fields: FormField[];
+  /** A JSON Schema (2020-12) of AccountPasswordChangeInput, keyed like it. */
+  jsonSchema: JSON;
+}
+
+/** The outcome of submitting the Change password form. */
+export interface AccountPasswordChangeSubmitResult {
+  /** True when there are no errors. */
+  ok: Boolean;
+  /** Errors by field, in form order. */
+  errors: FormFieldError[];
+  /** Errors about the form as a whole (its clean() method). */
+  nonFieldErrors: String[];
+  /** What on_submit_success returned; null unless ok. */
+  result: AccountState | null;
+}
+
+/** What the Change password form's validation found. */
+export interface AccountPasswordChangeValidation {
+  /** True when there are no errors. */
+  ok: Boolean;
+  /** Errors by field, in form order. */
+  errors: FormFieldError[];
+  /** Errors about the form as a whole (its clean() method). */
+  nonFieldErrors: String[];
+}
+
+/** The data of the Choose a new password form. */
+export interface AccountPasswordResetConfirmInput {
+  key?: String | null;
+  password?: String | null;
+}
+
+/** The Choose a new password form: its fields, their rules, and a JSON Schema of its input. */
+export interface AccountPasswordResetConfirmSchema {
+  /** The form's registered name. */
+  name: String;
+  title: String;
+  description: String | null;
+  fields: FormField[];
+  /** A JSON Schema (2020-12) of AccountPasswordResetConfirmInput, keyed like it. */
+  jsonSchema: JSON;
+}
+
+/** The outcome of submitting the Choose a new password form. */
+export interface AccountPasswordResetConfirmSubmitResult {
+  /** True when there are no errors. */
+  ok: Boolean;
+  /** Errors by field, in form order. */
+  errors: FormFieldError[];
+  /** Errors about the form as a whole (its clean() method). */
+  nonFieldErrors: String[];
+  /** What on_submit_success returned; null unless ok. */
+  result: AccountState | null;
+}
+
+/** What the Choose a new password form's validation found. */
+export interface AccountPasswordResetConfirmValidation {
+  /** True when there are no errors. */
+  ok: Boolean;
+  /** Errors by field, in form order. */
+  errors: FormFieldError[];
+  /** Errors about the form as a whole (its clean() method). */
+  nonFieldErrors: String[];
+}
+
+/** The data of the Reset password form. */
+export interface AccountPasswordResetInput {
+  email?: String | null;
+}
+
+/** The Reset password form: its fields, their rules, and a JSON Schema of its input. */
+export interface AccountPasswordResetSchema {
+  /** The form's registered name. */
+  name: String;
+  title: String;
+  description: String | null;
+  fields: FormField[];
+  /** A JSON Schema (2020-12) of AccountPasswordResetInput, keyed like it. */
+  jsonSchema: JSON;
+}
+
+/** The outcome of submitting the Reset password form. */
+export interface AccountPasswordResetSubmitResult {
+  /** True when there are no errors. */
+  ok: Boolean;
+  /** Errors by field, in form order. */
+  errors: FormFieldError[];
+  /** Errors about the form as a whole (its clean() method). */
+  nonFieldErrors: String[];
+  /** What on_submit_success returned; null unless ok. */
+  result: AccountState | null;
+}
+
+/** What the Reset password form's validation found. */
+export interface AccountPasswordResetValidation {
+  /** True when there are no errors. */
+  ok: Boolean;
+  /** Errors by field, in form order. */
+  errors: FormFieldError[];
+  /** Errors about the form as a whole (its clean() method). */
+  nonFieldErrors: String[];
+}
+
+/** The data of the Sign up form. */
+export interface AccountSignupInput {
+  email?: String | null;
+  username?: String | null;
+  password?: String | null;
+}
+
+/** The Sign up form: its fields, their rules, and a JSON Schema of its input. */
+export interface AccountSignupSchema {
+  /** The form's registered name. */
+  name: String;
+  title: String;
+  description: String | null;
+  fields: FormField[];
+  /** A JSON Schema (2020-12) of AccountSignupInput, keyed like it. */
+  jsonSchema: JSON;
+}
+
+/** The outcome of submitting the Sign up form. */
+export interface AccountSignupSubmitResult {
+  /** True when there are no errors. */
+  ok: Boolean;
+  /** Errors by field, in form order. */
+  errors: FormFieldError[];
+  /** Errors about the form as a whole (its clean() method). */
+  nonFieldErrors: String[];
+  /** What on_submit_success returned; null unless ok. */
+  result: AccountState | null;
+}
+
+/** What the Sign up form's validation found. */
+export interface AccountSignupValidation {
+  /** True when there are no errors. */
+  ok: Boolean;
+  /** Errors by field, in form order. */
+  errors: FormFieldError[];
+  /** Errors about the form as a whole (its clean() method). */
+  nonFieldErrors: String[];
+}
+
+/** The caller's account: the user, or null, and the next step of a pending flow. */
+export interface AccountState {
+  /** The logged-in user; null when anonymous. */
+  user: AccountUser | null;
+  /** The stage a login or sign-up waits for, as allauth names it (`verify_email`, …); null when nothing is pending. */
+  pending: String | null;
+}
+
+/** The logged-in user, as an account page shows them. */
+export interface AccountUser {
+  /** The user's primary key, as text. */
+  id: String;
+  /** Their username, when the user model has one. */
+  username: String | null;
+  /** Their primary email address, if any. */
+  email: String | null;
+  /** Whether that address is verified. */
+  emailVerified: Boolean;
+  /** How allauth names them (`ACCOUNT_USER_DISPLAY`). */
+  display: String;
+}
+
+/** The data of the Verify email form. */
+export interface AccountVerifyEmailInput {
+  key?: String | null;
+}
+
+/** The Verify email form: its fields, their rules, and a JSON Schema of its input. */
+export interface AccountVerifyEmailSchema {
+  /** The form's registered name. */
+  name: String;
+  title: String;
+  description: String | null;
+  fields: FormField[];
+  /** A JSON Schema (2020-12) of AccountVerifyEmailInput, keyed like it. */
+  jsonSchema: JSON;
+}
+
+/** The outcome of submitting the Verify email form. */
+export interface AccountVerifyEmailSubmitResult {
+  /** True when there are no errors. */
+  ok: Boolean;
+  /** Errors by field, in form order. */
+  errors: FormFieldError[];
+  /** Errors about the form as a whole (its clean() method). */
+  nonFieldErrors: String[];
+  /** What on_submit_success returned; null unless ok. */
+  result: AccountState | null;
+}
+
+/** What the Verify email form's validation found. */
+export interface AccountVerifyEmailValidation {
+  /** True when there are no errors. */
+  ok: Boolean;
+  /** Errors by field, in form order. */
+  errors: FormFieldError[];
+  /** Errors about the form as a whole (its clean() method). */
+  nonFieldErrors: String[];
+}
+
 /** Who may call a field. */
 export type AuthLevel = "AUTHENTICATED" | "STAFF" | "SUPERUSER" | "CUSTOM";
 
