@@ -145,7 +145,7 @@ async def ws(port: int, query: str, **headers: str) -> Answer:
         additional_headers=headers,
     ) as socket:
         await socket.send(json.dumps({"type": "connection_init"}))
-        assert json.loads(await socket.recv()) == {"type": "connection_ack"}
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
         await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
         message = json.loads(await asyncio.wait_for(socket.recv(), 20))
         assert message["type"] == "next", message
