@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 EDGE_PORT ?= 6081
 
-.PHONY: install demo edge test js-test lint docs docs-serve schema manifest client pins bench bench-edge clean
+.PHONY: install js graphiql app dist demo edge test js-test lint docs docs-serve schema manifest client pins bench bench-edge clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,54 @@ $(STAMP): requirements/dev.txt pyproject.toml | $(VENV)/bin/python $(if $(filter
 
 install: $(STAMP)
 
-demo: install
+# JavaScript (the npm workspace in js/): installed from the committed lock with npm ci, then
+# GraphiQL bundled into mizan/static/mizan/graphiql/ (built, never committed). Without
+# Node.js >= 20.19 and npm, `make demo` and `make test` go on (GraphiQL then says how to build
+# it; the browser and front-end tests skip); `make dist` and CI (MIZAN_REQUIRE_SERVICES=1) stop.
+NODE_OK := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a==20&&b>=19)?0:1)' 2>/dev/null && command -v npm >/dev/null && echo yes)
+NPM_STAMP := js/node_modules/.installed
+GRAPHIQL := mizan/static/mizan/graphiql/graphiql.js
+
+$(NPM_STAMP): js/package-lock.json js/package.json $(wildcard js/*/package.json)
+	cd js && npm ci
+	touch $@
+
+$(GRAPHIQL): $(NPM_STAMP) js/graphiql/build.mjs $(wildcard js/graphiql/src/*)
+	cd js && npm run --silent build -w @mizan/graphiql
+
+# The example project's React front end (js/app/, Vite, on the generated client), served by
+# its Django views from example_project/demo/static/demo/app/ (built, never committed).
+APP := example_project/demo/static/demo/app/app.js
+
+$(APP): $(NPM_STAMP) js/app/vite.config.mjs $(wildcard js/app/src/*) $(wildcard js/example/src/mizan/*.ts js/example/src/mizan/runtime/*.ts)
+	cd js && npm run --silent build -w mizan-example-app
+
+ifeq ($(NODE_OK),yes)
+js: $(NPM_STAMP)
+graphiql: $(GRAPHIQL)
+app: $(APP)
+else
+js graphiql app:
+	@echo "Node.js >= 20.19 and npm are not installed: GraphiQL and the example's React app are"
+	@echo "not built (the demo serves its server-rendered pages), and the browser tests skip."
+	@echo "Install them, then run make $@."
+	@if [ "$$MIZAN_REQUIRE_SERVICES" = 1 ]; then exit 1; fi
+endif
+
+# The wheel and the sdist as a package index would get them, GraphiQL's bundle inside: built
+# (the wheel from the sdist), checked by twine, their contents checked (tests/dist.py: the
+# bundle; tests/check_dist.py: every file mizan serves, everything the tests need) and a part
+# of the test suite run from the unpacked sdist.
+dist: install
+	@test "$(NODE_OK)" = yes || { echo "make dist needs Node.js >= 20.19 and npm to bundle GraphiQL."; exit 1; }
+	$(MAKE) graphiql
+	rm -rf dist
+	$(UV) build --quiet --out-dir dist
+	$(PY) -m twine check --strict dist/*
+	$(PY) -m tests.dist dist
+	$(PY) -m tests.check_dist dist
+
+demo: install graphiql app
 	cd example_project && ../$(PY) manage.py migrate --noinput
 	cd example_project && ../$(PY) manage.py seed_demo --port $(PORT)
 	cd example_project && ../$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -38,7 +85,7 @@ edge: install
 # run again on PostgreSQL and Redis (skipped on a laptop without them, required in CI).
 PRODUCTION_TESTS := tests/test_contexts.py tests/test_cache.py tests/test_views.py tests/models
 
-test: install
+test: install js graphiql app
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 	@echo "With django-allauth installed (mizan.contrib.allauth):"
 	$(PY) -m pytest -q --ds=tests.contrib.allauth.settings tests/contrib/allauth
@@ -52,15 +99,9 @@ test: install
 
 # The generated client's tests (type check, runtime size, Vitest against a live example
 # server): they need Node.js >= 20.19 and npm, skipped without them except in CI.
-NODE_OK := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a==20&&b>=19)?0:1)' 2>/dev/null && command -v npm >/dev/null && echo yes)
-
-js/node_modules/.installed: js/package-lock.json js/package.json js/runtime/package.json js/example/package.json
-	cd js && npm ci
-	touch $@
-
 js-test: install
 ifeq ($(NODE_OK),yes)
-	@$(MAKE) --no-print-directory js/node_modules/.installed
+	@$(MAKE) --no-print-directory $(NPM_STAMP)
 	cd js && MIZAN_PYTHON=$(abspath $(PY)) npm test
 else
 	@if [ "$$MIZAN_REQUIRE_SERVICES" = 1 ]; then \

@@ -2,7 +2,7 @@
 
     from mizan import client, register, invalidate, invalidate_on, ClientError
     from mizan.channels import ReactChannel
-    from mizan.forms import mizanFormMixin, mizanFormMeta
+    from mizan.forms import MizanFormMeta, MizanFormMixin
 
 The seed's paths (``mizan.client.client``, ``mizan.setup.registry.register``) are
 the same objects. ``import mizan`` needs neither Django set up nor Django Channels:

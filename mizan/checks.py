@@ -5,6 +5,7 @@ Registered by ``MizanConfig.ready()`` (:func:`register_checks`), never on import
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from typing import Any
 
@@ -21,6 +22,8 @@ def register_checks() -> None:
     register(check_settings, Tags.compatibility)
     register(check_schema, Tags.compatibility)
     register(check_purgers, Tags.compatibility)
+    register(check_declared_from_urlconf, Tags.compatibility)
+    register(check_invalidation_scopes, Tags.compatibility)
     register(check_rates, Tags.compatibility)
     register(check_rate_cache, Tags.caches, deploy=True)
     register(check_channel_layer, Tags.compatibility)
@@ -67,10 +70,21 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
     return messages
 
 
+def _load_urlconf() -> None:
+    """Import the URLconf first, whatever order Django runs the checks in: a declaration
+    made from a module only urls.py imports is then always seen (mizan.E005)."""
+    from django.urls import get_resolver
+
+    # A URLconf that cannot be loaded is for Django's own URL checks to report.
+    with contextlib.suppress(Exception):
+        get_resolver().url_patterns  # noqa: B018  (the import is the point)
+
+
 def check_schema(**kwargs: Any) -> list[CheckMessage]:
     """Build the schema now, so a declaration mistake stops start-up rather than a request."""
     from mizan.schema import get_schema
 
+    _load_urlconf()
     try:
         get_schema().prepare()
     except RegistrationError as exc:
@@ -106,6 +120,78 @@ def check_purgers(**kwargs: Any) -> list[CheckMessage]:
             )
         ]
     return []
+
+
+def check_declared_from_urlconf(**kwargs: Any) -> list[CheckMessage]:
+    """A function, form or channel declared in a module that only the URLconf imports."""
+    from mizan.setup.registry import get_registry
+
+    _load_urlconf()
+    messages: list[CheckMessage] = []
+    seen = set()
+    for source, urlconf in get_registry().from_urlconf:
+        if source in seen:
+            continue
+        seen.add(source)
+        messages.append(
+            Error(
+                f"{source} is declared while {urlconf} (the URLconf) is being imported, not "
+                "at start-up: a process that never loads the URLs (manage.py shell, a task "
+                "worker, MizanTestClient, export_graphql_schema) does not know it, and one "
+                "that built the schema first refuses it.",
+                hint=f"Import {source.module} from your app's AppConfig.ready(), e.g. "
+                f"`def ready(self): {_import_statement(source.module)}  # noqa: F401`.",
+                id="mizan.E005",
+            )
+        )
+    return messages
+
+
+def _import_statement(module: str) -> str:
+    package, _, name = module.rpartition(".")
+    return f"from {package} import {name}" if package else f"import {module}"
+
+
+def check_invalidation_scopes(**kwargs: Any) -> list[CheckMessage]:
+    """A mutation whose ``affects=`` widens to a whole context because some functions of
+    that context lack a param the mutation and their siblings share."""
+    from mizan.schema import get_schema
+
+    try:
+        compiled = get_schema()
+    except RegistrationError:
+        return []  # mizan.E003 says why
+    messages: list[CheckMessage] = []
+    for call in compiled.calls:
+        mutation = call.definition
+        params = {p.name for p in mutation.params}
+        if mutation.form is not None:
+            params |= {f.name for f in mutation.form.spec.fields}  # its fields are its params
+        for context in call.affects:
+            if context.key_params and set(context.key_params) <= params:
+                continue  # scoped by its key params, as meant
+            declared = {p.name for fn in context.functions for p in fn.params}
+            for name in sorted((params & declared) - set(context.key_params)):
+                lacking = [
+                    fn for fn in context.functions if name not in {p.name for p in fn.params}
+                ]
+                names = ", ".join(str(fn.source) for fn in lacking)
+                messages.append(
+                    Warning(
+                        f"{mutation.source}: affects={context.name!r} invalidates the whole "
+                        f"context {context.name!r} on every call, not just its {name}: "
+                        f"{name!r} is not a key param of {context.name!r} because "
+                        f"{names} {'does' if len(lacking) == 1 else 'do'} not declare it.",
+                        hint=f"Add a `{name}` parameter to "
+                        f"{', '.join(fn.name for fn in lacking)}, or move "
+                        f"{'it' if len(lacking) == 1 else 'them'} to a context of "
+                        f"{'its' if len(lacking) == 1 else 'their'} own. If invalidating the "
+                        "whole context is what you mean, add 'mizan.W002' to "
+                        "SILENCED_SYSTEM_CHECKS.",
+                        id="mizan.W002",
+                    )
+                )
+    return messages
 
 
 def check_rates(**kwargs: Any) -> list[CheckMessage]:

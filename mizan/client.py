@@ -12,8 +12,9 @@ from typing import Any, Literal, TypeVar, overload
 import pydantic
 from django.http import HttpRequest
 
-from mizan.definitions import AuthSpec, FunctionDef, Kind, Param, Source, check_name
+from mizan.definitions import AuthSpec, FunctionDef, Kind, Param, Source
 from mizan.exceptions import RegistrationError
+from mizan.naming import check_function_name
 from mizan.ratelimit import Rate
 from mizan.setup.registry import get_registry
 
@@ -68,11 +69,13 @@ def client(
         source = Source.of(fn)
         _check_auth(auth, source)
         params, returns = _signature(fn, source)
+        if affects is not None and (read_only or context):
+            _refuse_affects_on_a_query(affects, read_only, source)
         limit, key = rate_options(rate, rate_key, source)
         get_registry().add(
             FunctionDef(
                 fn=fn,
-                name=check_name(fn.__name__, source),
+                name=check_function_name(fn.__name__, source),
                 params=params,
                 returns=returns,
                 kind=Kind.QUERY if read_only or context else Kind.MUTATION,
@@ -155,6 +158,20 @@ def _affects(value: object, source: Source) -> tuple[str | Callable[..., Any], .
                 f"{source}: affects={item!r} is neither a context name nor a function."
             )
     return tuple(items)
+
+
+def _refuse_affects_on_a_query(affects: object, read_only: bool, source: Source) -> None:
+    why = "read_only=True" if read_only else "a context= function"
+    fix = (
+        "drop read_only=True to make it a mutation"
+        if read_only
+        else "move the write into a mutation (a function without context=) with affects="
+    )
+    raise RegistrationError(
+        f"{source}: affects={affects!r} on a query ({why}). A query changes nothing, so it "
+        f"has nothing to invalidate, and would invalidate on every read. If it writes, {fix}; "
+        "if it only reads, drop affects=."
+    )
 
 
 def rate_options(

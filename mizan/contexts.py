@@ -10,28 +10,25 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import enum
-import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
-import pydantic
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from django.http import HttpRequest
 
+from mizan.canonical import OutOfBounds, Scalar, key_value
 from mizan.conf import mizan_settings
 from mizan.definitions import FunctionDef
 from mizan.exceptions import InvalidationError, RegistrationError
 
 GLOBAL = "global"
-Scalar = bool | int | str
 
 #: Sent after a transaction commits, once per invalidation, with ``invalidation=`` and
 #: ``batched=``: True when a request's :func:`collecting` scope holds it and will send it
@@ -67,29 +64,16 @@ class ContextDef:
     key_types: Mapping[str, Any] = dataclasses.field(compare=False, repr=False)
 
     def scope(self, params: Mapping[str, Any]) -> tuple[tuple[str, Scalar], ...]:
-        """The canonical key params among ``params``; ``()`` unless all are there."""
+        """The key params among ``params`` in their canonical forms (:mod:`mizan.canonical`);
+        ``()`` (the whole context) unless all are there and each has a canonical form."""
         if not self.key_params or not all(k in params for k in self.key_params):
             return ()
-        return tuple((k, canonical(self.key_types[k], params[k])) for k in self.key_params)
-
-
-def canonical(annotation: Any, value: Any) -> Scalar:
-    """One text form per value: ``5`` and ``"5"`` for an ``int`` param are the same key."""
-    if type(value) is not annotation:
-        with suppress(pydantic.ValidationError, TypeError):
-            value = _adapter(annotation).validate_python(value)
-    if isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, enum.Enum):
-        return value.name
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    return str(value)
-
-
-@functools.lru_cache(maxsize=256)
-def _adapter(annotation: Any) -> pydantic.TypeAdapter[Any]:
-    return pydantic.TypeAdapter(annotation)
+        try:
+            return tuple((k, key_value(self.key_types[k], params[k])) for k in self.key_params)
+        except (ValueError, TypeError):
+            # A value no persisted URL can name (past a bound, or not of the key's type): its
+            # reads were cached whole, and so it invalidates the whole context.
+            return ()
 
 
 def build_contexts(definitions: Sequence[FunctionDef]) -> dict[str, ContextDef]:
@@ -218,7 +202,21 @@ def invalidate(context: str, /, **params: Any) -> None:
             f"invalidate({context!r}, {', '.join(unknown)}=...): not key params of {context!r} "
             f"(its key params: {', '.join(definition.key_params) or 'none'})."
         )
+    for key, value in params.items():
+        try:
+            key_value(definition.key_types[key], value)
+        except OutOfBounds:
+            pass  # a valid value without a canonical form: the whole context, below
+        except (ValueError, TypeError) as exc:
+            raise InvalidationError(
+                f"invalidate({context!r}, {key}={value!r}): not a valid value of the key "
+                f"param {key!r} ({_type_name(definition.key_types[key])}): {exc}."
+            ) from None
     schedule(Invalidation(context, definition.scope(params)))
+
+
+def _type_name(annotation: Any) -> str:
+    return getattr(annotation, "__name__", None) or repr(annotation)
 
 
 def invalidate_for(request: HttpRequest, context: str, /) -> None:

@@ -7,19 +7,18 @@ look at a user's function directly; they read its :class:`FunctionDef`.
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal
+
+from mizan import naming
 
 if TYPE_CHECKING:
     from mizan.forms.spec import FormPart
     from mizan.ratelimit import Rate
 
 AuthSpec = bool | str | Callable[..., Any]
-
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
 class Kind(Enum):
@@ -97,7 +96,7 @@ class FunctionDef:
     def context_name(self) -> str | None:
         """The context this function is in; the seed's ``"local"`` names one after it."""
         if self.context == "local":
-            return self.name.replace(".", "_").lower()
+            return naming.local_context_name(self.name)
         return self.context
 
     @property
@@ -111,13 +110,12 @@ class FunctionDef:
     @property
     def field_name(self) -> str:
         """``contact.submit`` → ``contactSubmit``: the root field in GraphQL."""
-        return field_name(self.name)
+        return naming.field_name(self.name)
 
     @property
     def operation_name(self) -> str:
         """``contact.submit`` → ``ContactSubmit``: the name of its persisted operation."""
-        name = self.field_name
-        return name[:1].upper() + name[1:]
+        return naming.operation_name(self.name)
 
 
 @dataclass(frozen=True)
@@ -141,19 +139,3 @@ class ChannelDef:
     @property
     def field_name(self) -> str:
         return self.subscription.field_name
-
-
-def field_name(name: str) -> str:
-    first, *rest = (part for part in re.split(r"[._]+", name) if part)
-    return first + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-def check_name(name: object, source: Source) -> str:
-    from mizan.exceptions import RegistrationError
-
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise RegistrationError(
-            f"{source}: {name!r} is not a valid mizan function name. Use Python identifiers "
-            "joined by dots, e.g. 'echo' or 'contact.submit'."
-        )
-    return name

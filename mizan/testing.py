@@ -25,9 +25,9 @@ from django.test import RequestFactory
 from strawberry import UNSET
 from strawberry.types.base import get_object_definition
 from strawberry.types.graphql import OperationType
-from strawberry.utils.str_converters import to_camel_case
 
 from mizan.definitions import FunctionDef, Kind
+from mizan.naming import argument_name
 from mizan.schema import get_schema
 from mizan.schema.operations import document
 from mizan.schema.types import _list_of, _optional_of, _strip, is_model
@@ -137,14 +137,14 @@ def to_json(annotation: Any, value: Any) -> Any:
     if is_model(annotation):
         model = value if isinstance(value, annotation) else annotation.model_validate(value)
         return {
-            to_camel_case(name): to_json(info.annotation, getattr(model, name))
+            argument_name(name): to_json(info.annotation, getattr(model, name))
             for name, info in annotation.model_fields.items()
         }
     if isinstance(value, enum.Enum):
         return value.name
     if (definition := get_object_definition(type(value))) is not None:
         return {  # a Strawberry input (``@strawberry_django.input``): its fields that are set
-            field.graphql_name or to_camel_case(field.python_name): to_json(Any, item)
+            field.graphql_name or argument_name(field.python_name): to_json(Any, item)
             for field in definition.fields
             if (item := getattr(value, field.python_name)) is not UNSET
         }
@@ -171,9 +171,9 @@ def from_json(annotation: Any, value: Any) -> Any:
         return [from_json(item, v) for v in value]
     if is_model(annotation):
         return {
-            name: from_json(info.annotation, value[to_camel_case(name)])
+            name: from_json(info.annotation, value[argument_name(name)])
             for name, info in annotation.model_fields.items()
-            if to_camel_case(name) in value
+            if argument_name(name) in value
         }
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return annotation[value]

@@ -29,6 +29,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from mizan import graphiql
 from mizan.conf import mizan_settings
 from mizan.contexts import collecting, current_invalidations
 from mizan.http import cacheable, no_store, report, stamp_schema
@@ -157,12 +158,10 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         return data
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
-        # Only a browser navigating here asks for text/html; fetch() sends */*.
-        return (
-            request.method == "GET"
-            and request.query_params.get("query") is None
-            and "text/html" in request.headers.get("accept", "")
-        )
+        return False  # serve() answers browsers first (graphiql.wants_graphiql)
+
+    def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
+        return graphiql.page(request)  # mizan's own bundle, never Strawberry's CDN page
 
     @property  # type: ignore[override]
     def graphql_ide(self) -> str | None:
@@ -188,6 +187,10 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         through ``run``.
         """
         method = request.method
+        if graphiql.wants_graphiql(request):
+            if self.graphql_ide is None:
+                raise HTTPException(404, "Not Found")
+            return self.render_graphql_ide(request)
         if method == "POST" and "application/json" in (request.content_type or ""):
             data = _json(request.body)
         elif method == "GET" and ("query" in request.GET or "extensions" in request.GET):

@@ -80,6 +80,15 @@ def test_an_unknown_marker_stops_the_build() -> None:
         reference.expand("<!-- mizan:nope -->")
 
 
+def test_every_install_line_names_the_distribution_django_mizan() -> None:
+    """``mizan`` on the package index is another project: no doc may install it."""
+    files = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md"), *(ROOT / "mizan").rglob("*.py")]
+    wrong = re.compile(r"""(pip install|uv add|uv pip install)\s+["']?mizan\b""")
+    offenders = [str(f.relative_to(ROOT)) for f in files if wrong.search(f.read_text())]
+    assert offenders == []
+    assert 'pip install "django-mizan[channels]"' in (ROOT / "docs/tutorial.md").read_text()
+
+
 def test_the_python_api_page_lists_every_export_and_draws_every_exception() -> None:
     import mizan
 

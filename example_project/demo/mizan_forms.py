@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from pydantic import BaseModel
 
 from demo.models import ContactMessage, Profile
-from mizan.forms import mizanFormMeta, mizanFormMixin
+from mizan.forms import MizanFormMeta, MizanFormMixin
 
 
 class ContactReceipt(BaseModel):
@@ -23,12 +23,12 @@ class ContactReceipt(BaseModel):
     reply_within_days: int
 
 
-class ContactForm(mizanFormMixin, forms.Form):
+class ContactForm(MizanFormMixin, forms.Form):
     """Write to the demo's team."""
 
     # Five messages a minute per visitor (per user when logged in): enough for a person,
     # not for a script. Validating while typing is not counted.
-    mizan = mizanFormMeta(name="contact", title="Contact Us", rate="5/m")
+    mizan = MizanFormMeta(name="contact", title="Contact Us", rate="5/m")
 
     name = forms.CharField(max_length=80)
     email = forms.EmailField()
@@ -65,10 +65,10 @@ class ContactForm(mizanFormMixin, forms.Form):
         return ContactReceipt(reference=f"C-{stored.pk:05d}", reply_within_days=days)
 
 
-class ProfileForm(mizanFormMixin, forms.ModelForm):
+class ProfileForm(MizanFormMixin, forms.ModelForm):
     """Your public profile: create it once, then update it by its id."""
 
-    mizan = mizanFormMeta(name="profile", title="Your profile", auth=True, update=True)
+    mizan = MizanFormMeta(name="profile", title="Your profile", auth=True, update=True)
 
     class Meta:
         model = Profile

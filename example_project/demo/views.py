@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -7,9 +8,22 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from demo.models import Profile
 
+# The React front end (js/app/), built by `make demo` when Node is there; never committed.
+APP = Path(__file__).resolve().parent / "static" / "demo" / "app" / "app.js"
+APP_PAGES = {"": "home", "me/": "me", "contact/": "contact", "chat/": "chat"}
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "demo/home.html")
+    return render(request, "demo/home.html", {"app_built": APP.is_file()})
+
+
+@ensure_csrf_cookie  # the app's mutations send it (its client reads the cookie)
+def app(request: HttpRequest, page: str) -> HttpResponse:
+    """The React app's pages, each drawn by the app from the page name; without the build,
+    a page that says how to get it and links to the server-rendered pages."""
+    if not APP.is_file():
+        return render(request, "demo/app_missing.html", status=503)
+    return render(request, "demo/app.html", {"page": page})
 
 
 @ensure_csrf_cookie  # the page's script sends the token with every POST

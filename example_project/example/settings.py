@@ -110,6 +110,11 @@ MIZAN = {
     },
 }
 
+# Trusted documents a front-end build wrote (GraphQL codegen's persisted-documents JSON):
+# each is served at q/<OperationName>/ like mizan's own operations.
+if os.environ.get("MIZAN_EXAMPLE_DOCUMENTS"):
+    MIZAN["PERSISTED_DOCUMENTS"] = os.environ["MIZAN_EXAMPLE_DOCUMENTS"]
+
 # `make edge` serves the project behind Varnish and names it here, so invalidations made
 # outside a request through Varnish (the shell, a task, a request to the origin) purge it too.
 if os.environ.get("MIZAN_EDGE_VARNISH"):

@@ -1,5 +1,5 @@
 from demo.mizan_clients import profile_page
-from demo.views import account_page, chat, forms_page, home
+from demo.views import APP_PAGES, account_page, app, chat, forms_page, home
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,6 +8,10 @@ urlpatterns = [
     path("profile/<int:user_id>/", profile_page, name="profile"),
     path("forms/", forms_page, name="forms"),
     path("chat/", chat, name="chat"),
+    *(
+        path(f"app/{url}", app, {"page": page}, name=f"app-{page}")
+        for url, page in APP_PAGES.items()
+    ),
     path("account/", account_page, name="account"),
     path("account/verify-email/<str:key>/", account_page, {"form": "accountVerifyEmail"}),
     path(

@@ -32,8 +32,9 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from mizan.conf import mizan_settings
-from mizan.definitions import ChannelDef, FunctionDef, Kind, Param, Source, check_name
+from mizan.definitions import ChannelDef, FunctionDef, Kind, Param, Source
 from mizan.exceptions import ChannelSendError, Forbidden, RegistrationError
+from mizan.naming import channel_name, channel_send_name, check_function_name
 from mizan.schema.resolvers import bad_input
 from mizan.setup.registry import get_registry
 
@@ -247,7 +248,7 @@ def _definition(cls: type[ReactChannel]) -> ChannelDef:
             f"{source}: the channel defines {has} but no {lacks}. Clients send a ReactMessage "
             "and receive(self, params, message) handles it; define both, or neither."
         )
-    name = check_name(cls.__name__[:1].lower() + cls.__name__[1:], source)
+    name = check_function_name(channel_name(cls), source)
     params = _params(params_model)
     doc = cls.__dict__.get("__doc__")
     subscription = FunctionDef(
@@ -269,7 +270,7 @@ def _definition(cls: type[ReactChannel]) -> ChannelDef:
             )
         send = FunctionDef(
             fn=_receiver(cls),
-            name=f"{name}.send",
+            name=channel_send_name(name),
             params=(*params, Param("message", react)),
             returns=bool,
             kind=Kind.MUTATION,

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from mizan.canonical import Scalar
 from mizan.exceptions import MalformedHeader
 
 MAX_LENGTH = 4096
-Item = tuple[str, tuple[tuple[str, "bool | int | str"], ...]]
+Item = tuple[str, tuple[tuple[str, Scalar], ...]]
 
 _TOKEN = re.compile(r"[A-Za-z*][A-Za-z0-9!#$%&'*+\-.^_`|~:/]*")
 _KEY = re.compile(r"[a-z*][a-z0-9_\-.*]*")
@@ -25,7 +26,7 @@ _INTEGER = re.compile(r"-?[0-9]{1,15}")
 _PRINTABLE = re.compile(r"[\x20-\x7e]*")
 
 
-def format_value(value: bool | int | str) -> str:
+def format_value(value: Scalar) -> str:
     if isinstance(value, bool):
         return "?1" if value else "?0"
     if isinstance(value, int) and abs(value) < 10**15:

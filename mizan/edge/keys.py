@@ -8,11 +8,10 @@ them, so purging by key drops exactly the affected responses.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from urllib.parse import quote
 
 from django.http.response import HttpResponseBase
 
-Scalar = bool | int | str
+from mizan.canonical import Scalar, percent, text
 
 #: Fastly and Cloudflare accept up to 16 KB of keys per response; stay well below.
 MAX_HEADER_BYTES = 8192
@@ -21,8 +20,7 @@ MAX_HEADER_BYTES = 8192
 def surrogate_key(context: str, params: Iterable[tuple[str, Scalar]] = ()) -> str:
     parts = [context]
     for name, value in params:
-        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        parts.append(f"{name}={quote(text, safe='')}")
+        parts.append(f"{name}={percent(text(value))}")
     return ";".join(parts)
 
 

@@ -20,7 +20,8 @@ from mizan.conf import mizan_settings
 from mizan.contexts import ContextDef
 from mizan.definitions import FunctionDef
 from mizan.exceptions import ManifestError
-from mizan.persisted.operations import PersistedOperation, context_operation_name
+from mizan.naming import context_operation_name
+from mizan.persisted.operations import PersistedOperation
 from mizan.ratelimit import default_rate
 from mizan.schema import get_schema
 from mizan.schema.compiler import CompiledSchema
@@ -140,6 +141,8 @@ def _template(operation: PersistedOperation, context: ContextDef) -> str | None:
             pairs.append(f"{variable}=:{by_variable[variable]}")
         elif required:
             return None
+    # Sorted as mizan.canonical.query_string sorts the filled pairs: a name holds no "=",
+    # so two pairs are ordered by their names and the "=", whatever values fill them.
     return ("?" + "&".join(sorted(pairs))) if pairs else ""
 
 

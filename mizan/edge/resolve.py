@@ -10,8 +10,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
+from mizan.canonical import percent, text
 from mizan.edge.header import parse_invalidations
 from mizan.edge.keys import surrogate_key
 
@@ -22,10 +22,6 @@ _PLACEHOLDER = re.compile(r"(:[a-z_][a-z0-9_]*)")
 class Purge:
     urls: tuple[str, ...]
     keys: tuple[str, ...]
-
-
-def _text(value: bool | int | str) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def resolve_invalidation(
@@ -45,7 +41,7 @@ def resolve_invalidation(
         entry = manifest.get("contexts", {}).get(context)
         if entry is None or not entry.get("public"):
             continue
-        values = {name: quote(_text(value), safe="") for name, value in params}
+        values = {name: percent(text(value)) for name, value in params}
         complete = set(values) == set(entry.get("params", []))
         for template in [*entry.get("operations", {}).values(), *entry.get("views", [])]:
             filled = _fill(template, values)

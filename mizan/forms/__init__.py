@@ -1,9 +1,9 @@
 """Django forms as server functions: one form, validated the same on both sides.
 
-    from mizan.forms import mizanFormMixin, mizanFormMeta
+    from mizan.forms import MizanFormMixin, MizanFormMeta
 
-    class ContactForm(mizanFormMixin, forms.Form):
-        mizan = mizanFormMeta(name="contact", title="Contact Us")
+    class ContactForm(MizanFormMixin, forms.Form):
+        mizan = MizanFormMeta(name="contact", title="Contact Us")
         name = forms.CharField()
         email = forms.EmailField()
 
@@ -12,10 +12,22 @@
 
 registers ``contact.schema`` (query), ``contact.validate`` (query, POST only)
 and ``contact.submit`` (mutation): the root fields ``contactSchema``,
-``contactValidate`` and ``contactSubmit``.
+``contactValidate`` and ``contactSubmit``. ``mizanFormMixin`` and
+``mizanFormMeta``, the seed's spellings, are the same classes.
 """
 
-from mizan.forms.mixin import mizanFormMixin
-from mizan.forms.spec import FormPart, FormSpec, mizanFormMeta
+from mizan.forms.mixin import MizanFormMixin
+from mizan.forms.spec import FormPart, FormSpec, MizanFormMeta
 
-__all__ = ["FormPart", "FormSpec", "mizanFormMeta", "mizanFormMixin"]
+# The seed's spellings, kept working: the same classes under their first names.
+mizanFormMixin = MizanFormMixin
+mizanFormMeta = MizanFormMeta
+
+__all__ = [
+    "FormPart",
+    "FormSpec",
+    "MizanFormMeta",
+    "MizanFormMixin",
+    "mizanFormMeta",
+    "mizanFormMixin",
+]

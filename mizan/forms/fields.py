@@ -20,10 +20,10 @@ import strawberry
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.forms.fields import JSONString
-from strawberry.utils.str_converters import to_camel_case
 
 from mizan.definitions import Source
 from mizan.exceptions import RegistrationError
+from mizan.naming import argument_name, choice_type_name
 
 # GraphQL enum values are names, and true / false / null are not allowed as enum values.
 _ENUM_VALUE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -114,7 +114,7 @@ def _field_spec(name: str, field: forms.Field, prefix: str, source: Source) -> F
             "(name_0, name_1, ...), which have no GraphQL form. Give the field a single-input "
             "widget, or split it into several fields."
         )
-    graphql_name = to_camel_case(name)
+    graphql_name = argument_name(name)
     if isinstance(field, forms.FileField):
         return FieldSpec(name, graphql_name, UploadedFile, "Upload", ValueKind.FILE)
     if isinstance(field, forms.ModelChoiceField):
@@ -179,10 +179,10 @@ def _enum(name: str, field: forms.ChoiceField, prefix: str, module: str) -> type
         )
     ):
         return None
-    enum_name = prefix + to_camel_case(name)[:1].upper() + to_camel_case(name)[1:] + "Choice"
+    enum_name = choice_type_name(prefix, name)
     try:
         choices = enum.Enum(enum_name, [(v, v) for v in values], module=module)  # type: ignore[misc]
     except ValueError:  # a name Python's Enum reserves, e.g. "mro"
         return None
-    choices.__doc__ = f"The choices of {prefix}Input.{to_camel_case(name)}."
+    choices.__doc__ = f"The choices of {prefix}Input.{argument_name(name)}."
     return choices

@@ -27,6 +27,7 @@ from mizan.forms.fields import FieldSpec, ValueKind
 from mizan.forms.json_schema import json_schema
 from mizan.forms.payloads import FormFieldError, schema_model, submit_model, validation_model
 from mizan.forms.spec import FormPart, FormRole, FormSpec
+from mizan.naming import form_context_name, form_function_name
 
 
 def input_model(
@@ -80,7 +81,7 @@ class FormFunctions:
         return [
             FunctionDef(
                 fn=self.schema,
-                name=f"{spec.name}.schema",
+                name=form_function_name(spec.name, "schema"),
                 params=(),
                 returns=self.schema_model,
                 kind=Kind.QUERY,
@@ -88,14 +89,14 @@ class FormFunctions:
                 "JSON Schema of its input.",
                 # It describes the form, the same for everyone unless auth= hides it: a
                 # context of its own, so invalidate("contact_form") refreshes changed choices.
-                context=spec.name.replace(".", "_").lower() + "_form",
+                context=form_context_name(spec.name),
                 public=spec.auth is None,
                 form=FormPart(spec, "schema"),
                 **common,
             ),
             FunctionDef(
                 fn=self.validate,
-                name=f"{spec.name}.validate",
+                name=form_function_name(spec.name, "validate"),
                 params=(data, Param("fields", list[str] | None, None), *ids),
                 returns=self.validation_model,
                 kind=Kind.QUERY,
@@ -107,7 +108,7 @@ class FormFunctions:
             ),
             FunctionDef(
                 fn=self.submit,
-                name=f"{spec.name}.submit",
+                name=form_function_name(spec.name, "submit"),
                 params=(data, *ids),
                 returns=self.submit_model,
                 kind=Kind.MUTATION,

@@ -1,9 +1,8 @@
-"""``mizanFormMixin``: a Django form that registers itself when its class is defined."""
+"""``MizanFormMixin``: a Django form that registers itself when its class is defined."""
 
 from __future__ import annotations
 
 import inspect
-import re
 import sys
 import typing
 import weakref
@@ -14,23 +13,24 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from mizan.client import _affects, _check_auth, rate_options
-from mizan.definitions import FunctionDef, Source, check_name
+from mizan.definitions import FunctionDef, Source
 from mizan.exceptions import RegistrationError
 from mizan.forms.fields import field_specs
 from mizan.forms.functions import FormFunctions, input_model
-from mizan.forms.spec import FormRole, FormSpec, mizanFormMeta, unbound_form
+from mizan.forms.spec import FormRole, FormSpec, MizanFormMeta, unbound_form
+from mizan.naming import check_function_name, form_type_prefix
 from mizan.setup.registry import Registry, get_registry
 
 # Form names taken in each registry, to refuse a duplicate when its class is defined.
 _names: weakref.WeakKeyDictionary[Registry, dict[str, Source]] = weakref.WeakKeyDictionary()
 
 
-class mizanFormMixin:
+class MizanFormMixin:
     """Mix into a Django form to serve it as ``<name>.schema``, ``<name>.validate`` and
     ``<name>.submit``::
 
-        class ContactForm(mizanFormMixin, forms.Form):
-            mizan = mizanFormMeta(name="contact", title="Contact Us")
+        class ContactForm(MizanFormMixin, forms.Form):
+            mizan = MizanFormMeta(name="contact", title="Contact Us")
             name = forms.CharField()
 
             def on_submit_success(self, request):
@@ -41,7 +41,7 @@ class mizanFormMixin:
     revealing to run on every keystroke (a password) can wait for ``"submit"``.
     """
 
-    mizan: ClassVar[mizanFormMeta | None]
+    mizan: ClassVar[MizanFormMeta | None]
     request: HttpRequest | None = None
     mizan_role: FormRole | None = None
 
@@ -51,7 +51,7 @@ class mizanFormMixin:
 
     @classmethod
     def get_queryset(cls, request: HttpRequest) -> QuerySet[Any]:
-        """The rows an update may name by ``id`` (``mizanFormMeta(update=True)``): all of the
+        """The rows an update may name by ``id`` (``MizanFormMeta(update=True)``): all of the
         model's by default. Override it to narrow them, e.g. to ``request.user``'s own."""
         model = cls._meta.model  # type: ignore[attr-defined]
         return model._default_manager.all()  # type: ignore[no-any-return]
@@ -74,33 +74,33 @@ class mizanFormMixin:
         return {"id": instance.pk}
 
 
-def register_form(cls: type[mizanFormMixin]) -> None:
+def register_form(cls: type[MizanFormMixin]) -> None:
     """Check what can be checked now and register the form; its fields are read later,
     once Django's form metaclass has built them."""
     source = _source(cls)
     if "mizan" not in cls.__dict__:
         raise RegistrationError(
-            f"{source}: mixes in mizanFormMixin but declares no `mizan = mizanFormMeta(name=...)`."
+            f"{source}: mixes in MizanFormMixin but declares no `mizan = MizanFormMeta(name=...)`."
             " Add one; a base class meant only to be subclassed declares `mizan = None`."
         )
     meta = cls.__dict__["mizan"]
     if meta is None:
         return
-    if not isinstance(meta, mizanFormMeta):
+    if not isinstance(meta, MizanFormMeta):
         raise RegistrationError(
-            f"{source}: `mizan` must be mizanFormMeta(name=..., title=...), not {meta!r}."
+            f"{source}: `mizan` must be MizanFormMeta(name=..., title=...), not {meta!r}."
         )
     if not issubclass(cls, forms.BaseForm):
         raise RegistrationError(
-            f"{source}: mizanFormMixin goes on a Django form: "
-            f"class {cls.__name__}(mizanFormMixin, forms.Form)."
+            f"{source}: MizanFormMixin goes on a Django form: "
+            f"class {cls.__name__}(MizanFormMixin, forms.Form)."
         )
     if not meta.name:
         raise RegistrationError(
-            f"{source}: mizanFormMeta has no name. Write mizanFormMeta(name='contact', ...): "
+            f"{source}: MizanFormMeta has no name. Write MizanFormMeta(name='contact', ...): "
             "the name makes its functions contact.schema, contact.validate and contact.submit."
         )
-    name = check_name(meta.name, source)
+    name = check_function_name(meta.name, source)
     _check_auth(meta.auth, source)
     rate_options(meta.rate, meta.rate_key, source, where="mizanFormMeta: ")
     is_model_form = issubclass(cls, forms.BaseModelForm)
@@ -109,7 +109,7 @@ def register_form(cls: type[mizanFormMixin]) -> None:
             f"{source}: update=True needs a ModelForm: only a ModelForm has rows to update."
         )
     on_submit = cls.on_submit_success
-    if not is_model_form and on_submit is mizanFormMixin.on_submit_success:
+    if not is_model_form and on_submit is MizanFormMixin.on_submit_success:
         raise RegistrationError(
             f"{source}: defines no on_submit_success(self, request). Add it: it runs when valid "
             "data is submitted, and what it returns is the submit's result."
@@ -124,14 +124,14 @@ def register_form(cls: type[mizanFormMixin]) -> None:
     if (other := taken.get(name)) is not None:
         raise RegistrationError(
             f"{source}: the form name {name!r} is taken by {other}. Give one of them another "
-            "name in mizanFormMeta(name=...)."
+            "name in MizanFormMeta(name=...)."
         )
     registry.add_later(source, lambda: _definitions(cls, meta, name, source))
     taken[name] = source
 
 
 def _definitions(
-    cls: type[mizanFormMixin], meta: mizanFormMeta, name: str, source: Source
+    cls: type[MizanFormMixin], meta: MizanFormMeta, name: str, source: Source
 ) -> list[FunctionDef]:
     form_class = typing.cast(type[forms.BaseForm], cls)
     if "base_fields" not in cls.__dict__:
@@ -139,7 +139,7 @@ def _definitions(
             f"{source}: its class was never completed (Django's form metaclass raised?), so "
             "it has no fields to serve."
         )
-    prefix = type_prefix(name)
+    prefix = form_type_prefix(name)
     title = meta.title or name
     description = meta.description or _doc(cls)
     try:
@@ -172,12 +172,7 @@ def _definitions(
     return FormFunctions(spec).definitions()
 
 
-def type_prefix(name: str) -> str:
-    """``contact`` → ``Contact``, ``shop.contact_us`` → ``ShopContactUs``."""
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[._]+", name) if part)
-
-
-def _result_annotation(cls: type[mizanFormMixin], source: Source) -> Any:
+def _result_annotation(cls: type[MizanFormMixin], source: Source) -> Any:
     try:
         hints = typing.get_type_hints(cls.on_submit_success)
     except Exception as exc:

@@ -1,4 +1,4 @@
-"""A form's declaration (``mizanFormMeta``) and its registered description (``FormSpec``)."""
+"""A form's declaration (``MizanFormMeta``) and its registered description (``FormSpec``)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, kw_only=True)
-class mizanFormMeta:
-    """How a form is served: ``mizan = mizanFormMeta(name="contact", title="Contact Us")``.
+class MizanFormMeta:
+    """How a form is served: ``mizan = MizanFormMeta(name="contact", title="Contact Us")``.
 
     ``name`` names its functions (``contact.schema``, ``contact.validate``,
     ``contact.submit``) and prefixes its GraphQL types (``ContactInput``).

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -31,10 +32,10 @@ from graphql import (
     validate,
     value_from_ast,
 )
-from strawberry.utils.str_converters import to_camel_case
 
-from mizan.contexts import Scalar, canonical
+from mizan.canonical import Scalar, key_value
 from mizan.exceptions import RegistrationError
+from mizan.naming import argument_name, context_operation_name
 from mizan.persisted.canonical import Variables
 from mizan.schema.operations import document
 
@@ -60,7 +61,10 @@ class Read:
         for key, variable in self.variables:
             if variables.get(variable) is None:
                 return ()
-            values[key] = canonical(key_types[key], variables[variable])
+            try:
+                values[key] = key_value(key_types[key], variables[variable])
+            except (ValueError, TypeError):
+                return ()  # no canonical form: read (and invalidated) as the whole context
         return tuple(sorted(values.items()))
 
 
@@ -93,10 +97,6 @@ class PersistedOperation:
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def context_operation_name(context: str) -> str:
-    return "".join(part.capitalize() for part in context.split("_")) + "Context"
 
 
 def build_operations(
@@ -227,12 +227,14 @@ def _analyse(
         variables, literals = [], []
         graphql_field = compiled.field(definition)
         for key in context.key_params:
-            value = arguments.get(to_camel_case(key))
+            value = arguments.get(argument_name(key))
             if isinstance(value, VariableNode):
                 variables.append((key, value.name.value))
             elif value is not None:
-                literal = value_from_ast(value, graphql_field.args[to_camel_case(key)].type)
-                literals.append((key, canonical(context.key_types[key], literal)))
+                literal = value_from_ast(value, graphql_field.args[argument_name(key)].type)
+                # No canonical form: the read stays incomplete, purged whole.
+                with suppress(ValueError, TypeError):
+                    literals.append((key, key_value(context.key_types[key], literal)))
         read = Read(
             context.name,
             tuple(variables),

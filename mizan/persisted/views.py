@@ -22,7 +22,8 @@ from mizan.edge.keys import set_key_headers, surrogate_keys
 from mizan.exceptions import BadParameter
 from mizan.execution import never
 from mizan.http import cacheable, etag_of, no_store, stamp_schema
-from mizan.persisted.operations import PersistedOperation, context_operation_name
+from mizan.naming import context_operation_name
+from mizan.persisted.operations import PersistedOperation
 from mizan.ratelimit import Rate, refused, too_many
 from mizan.schema import get_schema
 from mizan.schema.compiler import CompiledSchema

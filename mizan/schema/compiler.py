@@ -37,21 +37,20 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
 from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.field import StrawberryField
-from strawberry.utils.str_converters import to_camel_case
 
 from mizan import auth
 from mizan.cache import ContextCache
 from mizan.conf import mizan_settings
 from mizan.contexts import ContextDef, build_contexts, resolve_affects
 from mizan.definitions import ChannelDef, FunctionDef, Kind
-from mizan.exceptions import RegistrationError
 from mizan.execution import PARSE_FAILED, VALIDATION_FAILED, Executor, add_code, execution_code
+from mizan.naming import argument_name, check_names, message_type_name
 from mizan.persisted.operations import PersistedOperation, build_operations
 from mizan.schema import model_cache, model_types
 from mizan.schema.directives import Auth, AuthLevel
 from mizan.schema.model_types import django_type_of
 from mizan.schema.resolvers import Call, to_graphql_error
-from mizan.schema.types import TypeBuilder, _literal, type_name
+from mizan.schema.types import TypeBuilder, _literal
 
 
 class MizanSchema(Schema):
@@ -139,10 +138,11 @@ def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef])
     contexts = build_contexts(definitions)
     by_fn = {d.fn: d for d in definitions}
     derived = [d for c in channels for d in (c.subscription, c.send) if d is not None]
+    check_names([*definitions, *derived], channels)
     functions = _by_field_name([d for d in [*definitions, *derived] if not d.is_view])
     types = TypeBuilder()
     for channel in channels:
-        if (name := _message_type_name(channel.message)) is not None:
+        if (name := message_type_name(channel.message)) is not None:
             types.name(channel.message, name)
     roots: dict[Kind, list[StrawberryField]] = defaultdict(list)
     for _, definition in sorted(functions.items()):
@@ -180,6 +180,7 @@ def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef])
             assert root is not None
             root.fields[name].resolve = _resolver(call, root.fields[name])
     _read_attributes_directly(graphql_schema, types)
+    model_types.read_columns_directly(graphql_schema)
     if channels:
         # Only a project that defines a channel has Django Channels installed.
         from mizan.channels.subscription import install
@@ -220,7 +221,7 @@ def _resolver(call: Call, field: GraphQLField) -> Callable[..., Any]:
     definition = (field.extensions or {}).get("strawberry-definition")
     if not model_types.is_django_field(definition):
         return call.resolver()
-    own = frozenset(to_camel_case(p.name) for p in call.definition.params)
+    own = frozenset(argument_name(p.name) for p in call.definition.params)
     assert field.resolve is not None
     return model_types.resolver(
         call.resolver(), field.resolve, own, partial(to_graphql_error, definition=call.definition)
@@ -257,27 +258,9 @@ def _root_type(types: TypeBuilder, name: str, fields: list[StrawberryField]) -> 
     return types.create_type(name, fields) if fields else None
 
 
-def _message_type_name(message: type) -> str | None:
-    """``ChatChannel.DjangoMessage`` → ``ChatChannelMessage``: what subscribers receive is
-    the channel's message; "Django" says who sends it, which a client need not read."""
-    owner, _, name = message.__qualname__.rpartition(".")
-    if owner and name == "DjangoMessage":
-        return type_name(message).removesuffix("DjangoMessage") + "Message"
-    return None
-
-
 def _by_field_name(definitions: Sequence[FunctionDef]) -> dict[str, FunctionDef]:
-    functions: dict[str, FunctionDef] = {}
-    for definition in definitions:
-        other = functions.setdefault(definition.field_name, definition)
-        if other is not definition:
-            same = "the name" if other.name == definition.name else "the GraphQL field"
-            raise RegistrationError(
-                f"Two mizan functions share {same} {definition.field_name!r}: {other.source} "
-                f"as {other.name!r} and {definition.source} as {definition.name!r}. "
-                "Give one of them another name with register(fn, 'name')."
-            )
-    return functions
+    # Unique: naming.check_names refused any two functions with one field name.
+    return {definition.field_name: definition for definition in definitions}
 
 
 def _root_field(definition: FunctionDef, types: TypeBuilder) -> StrawberryField:

@@ -22,7 +22,9 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.db.models import QuerySet
-from graphql import GraphQLResolveInfo
+from django.db.models.fields.files import FileDescriptor
+from django.db.models.query_utils import DeferredAttribute
+from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
 from strawberry import relay
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.types.arguments import StrawberryArgument
@@ -268,3 +270,49 @@ def strawberry_misuse(annotation: Any, where: str, *, is_input: bool) -> str:
         f"{where}: {name} is a GraphQL input type and cannot be a result. Return a "
         "`@strawberry_django.type(Model)` class or a pydantic model."
     )
+
+
+# --- columns read directly -------------------------------------------------------------
+
+
+def read_columns_directly(schema: GraphQLSchema) -> None:
+    """Give each plain column field of the strawberry-django types a resolver that returns
+    the value the row holds.
+
+    Strawberry's field path (an ``Info``, argument conversion, the extension chain, then
+    strawberry-django's ``get_result``) costs a few µs a field: for a list of rows, most
+    of the request (``make bench``, model results). For a column the row has loaded,
+    strawberry-django returns the attribute as it is, and so does this resolver; anything
+    else (a deferred column, a relation, a file, a property, a resolver, permission
+    classes, field extensions) takes strawberry-django's own path, unchanged.
+    """
+    for named in schema.type_map.values():
+        if not isinstance(named, GraphQLObjectType):
+            continue
+        for field in named.fields.values():
+            definition = (field.extensions or {}).get("strawberry-definition")
+            if (column := _column(definition)) is not None and field.resolve is not None:
+                field.resolve = _loaded(column, field.resolve)
+
+
+def _column(field: object) -> str | None:
+    """The attname of the model column ``field`` reads plainly, or None."""
+    if not isinstance(field, StrawberryDjangoFieldBase) or field.base_resolver is not None:
+        return None
+    if field.extensions or field.permission_classes or field.origin_django_type is None:
+        return None
+    model = field.origin_django_type.model
+    attribute = getattr(model, field.django_name or field.python_name, None)
+    if not isinstance(attribute, DeferredAttribute) or isinstance(attribute, FileDescriptor):
+        return None
+    return str(attribute.field.attname)
+
+
+def _loaded(column: str, fallback: Resolver) -> Resolver:
+    def resolve(source: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
+        try:
+            return source.__dict__[column]
+        except (KeyError, AttributeError):  # not loaded (deferred), or not a row
+            return fallback(source, info, **arguments)
+
+    return resolve

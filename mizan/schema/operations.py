@@ -21,9 +21,9 @@ from graphql import (
     get_named_type,
     print_ast,
 )
-from strawberry.utils.str_converters import to_camel_case
 
 from mizan.definitions import FunctionDef
+from mizan.naming import argument_name
 
 RECURSION_DEPTH = 2
 
@@ -56,7 +56,7 @@ def document(operation: str, name: str, fields: Sequence[tuple[FunctionDef, Grap
     for definition, field in sorted(fields, key=lambda pair: pair[0].field_name):
         arguments = []
         for param in definition.params:
-            argument = to_camel_case(param.name)
+            argument = argument_name(param.name)
             variables.setdefault(param.name, field.args[argument])
             arguments.append(f"{argument}: ${param.name}")
         call = definition.field_name + (f"({', '.join(arguments)})" if arguments else "")

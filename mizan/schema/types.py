@@ -30,9 +30,9 @@ from strawberry.scalars import JSON
 from strawberry.types.arguments import convert_argument
 from strawberry.types.base import StrawberryObjectDefinition, get_object_definition
 from strawberry.types.field import StrawberryField
-from strawberry.utils.str_converters import to_camel_case
 
 from mizan.exceptions import RegistrationError
+from mizan.naming import argument_name, input_type_name, type_name
 from mizan.schema.model_types import is_strawberry_type, strawberry_misuse, unsupported
 
 SCALARS: frozenset[Any] = frozenset(
@@ -69,25 +69,8 @@ RESERVED_NAMES = frozenset(
         "AuthLevel",
     }
 )
-INPUT_SUFFIX = "Input"
 
 Decoder = Callable[[Any], Any]
-
-
-def type_name(cls: type) -> str:
-    """A class's GraphQL name: nested classes carry their owner (``ChatChannel.Params`` →
-    ``ChatChannelParams``), generic models their arguments (``Page[Item]`` → ``PageItem``)."""
-    meta = getattr(cls, "__pydantic_generic_metadata__", None)
-    if meta and meta.get("origin"):
-        return type_name(meta["origin"]) + "".join(_arg_name(a) for a in meta["args"])
-    qualname = cls.__qualname__.rpartition("<locals>.")[2]
-    return qualname.replace(".", "")
-
-
-def _arg_name(arg: Any) -> str:
-    if isinstance(arg, type):
-        return type_name(arg)[:1].upper() + type_name(arg)[1:]
-    return "".join(ch for ch in str(arg).title() if ch.isalnum())
 
 
 def _describe(owner: object) -> str:
@@ -248,8 +231,8 @@ class TypeBuilder:
             name = self._built[key]
             return self.namespace[name] if key not in self._building else ForwardRef(name)
         name = self._names.get(model) or type_name(model)
-        if is_input and not name.endswith(INPUT_SUFFIX):
-            name += INPUT_SUFFIX
+        if is_input:
+            name = input_type_name(name)
         self._claim(name, model if not is_input else f"{_describe(model)} (as an input)")
         self._built[key] = name
         self._building.add(key)
@@ -330,7 +313,7 @@ class TypeBuilder:
                     info.default_factory is not None or not _literal(info.default)
                 )
                 spec.append(
-                    (to_camel_case(fname), fname, self.decoder(info.annotation), filled_by_pydantic)
+                    (argument_name(fname), fname, self.decoder(info.annotation), filled_by_pydantic)
                 )
         spec = self._decoders[model]
 

@@ -13,13 +13,15 @@ has run, so their definitions are built on the registry's next read.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mizan.definitions import ChannelDef, FunctionDef, Source, check_name
+from mizan.definitions import ChannelDef, FunctionDef, Source
 from mizan.exceptions import RegistrationError
+from mizan.naming import check_function_name
 
 if TYPE_CHECKING:
     from mizan.schema.compiler import CompiledSchema
@@ -34,29 +36,35 @@ class Registry:
         self._compiled: CompiledSchema | None = None
         self._compiling = threading.Lock()
         self._later: list[Callable[[], Iterable[FunctionDef]]] = []
+        #: Declarations made while the URLconf was being imported (module, its URLconf):
+        #: the system check mizan.E005 reports them.
+        self.from_urlconf: list[tuple[Source, str]] = []
 
     def add(self, definition: FunctionDef) -> None:
-        self._check_open(definition.source)
-        self._functions[definition.fn] = definition
+        if self._check_open(definition.source):
+            self._functions[definition.fn] = definition
 
     def add_later(self, source: Source, build: Callable[[], Iterable[FunctionDef]]) -> None:
         """Register the definitions ``build()`` returns, built when the registry is next read."""
-        self._check_open(source)
-        self._later.append(build)
+        if self._check_open(source):
+            self._later.append(build)
 
     def add_channel(self, definition: ChannelDef) -> None:
-        self._check_open(definition.source)
-        self._channels[definition.cls] = definition
+        if self._check_open(definition.source):
+            self._channels[definition.cls] = definition
 
     def channels(self) -> list[ChannelDef]:
         return list(self._channels.values())
 
     def rename(self, fn: Callable[..., Any], name: str) -> None:
         source = Source.of(fn)
-        self._check_open(source)
+        if not self._check_open(source):
+            return
         self._settle()
         definition = self._functions[fn]
-        self._functions[fn] = dataclasses.replace(definition, name=check_name(name, source))
+        self._functions[fn] = dataclasses.replace(
+            definition, name=check_function_name(name, source)
+        )
 
     def __contains__(self, fn: object) -> bool:
         self._settle()
@@ -95,12 +103,39 @@ class Registry:
                     self._compiled = compile_schema(list(self), self.channels())
         return self._compiled
 
-    def _check_open(self, source: Source) -> None:
+    def _check_open(self, source: Source) -> bool:
+        """Whether a declaration may still join the registry; raises once it is frozen.
+
+        A declaration made while the URLconf is imported is remembered for the system check
+        mizan.E005 (a module only urls.py imports is unknown to a shell, a worker or the
+        test client): refused quietly when the schema exists already, so `manage.py check`
+        reports it instead of a traceback from loading the URLs."""
+        if (urlconf := _importing_urlconf()) is not None:
+            self.from_urlconf.append((source, urlconf))
+            if self.frozen:
+                return False
         if self.frozen:
             raise RegistrationError(
                 f"{source}: registered after the mizan schema was built. Import the module "
                 "that defines it from your AppConfig.ready() so it registers at start-up."
             )
+        return True
+
+
+def _importing_urlconf() -> str | None:
+    """The root URLconf's name, when it is being imported right now (up the stack)."""
+    from django.apps import apps
+    from django.conf import settings
+
+    if not apps.ready:
+        return None  # app loading: AppConfig.ready(), where declarations belong
+    urlconf = getattr(settings, "ROOT_URLCONF", None)
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_name == "<module>" and frame.f_globals.get("__name__") == urlconf:
+            return str(urlconf)
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
 
 
 _registry = Registry()

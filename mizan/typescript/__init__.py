@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 
+from mizan import naming
 from mizan.conf import mizan_settings
 from mizan.contexts import GLOBAL
 from mizan.definitions import FunctionDef, Kind
@@ -28,7 +29,6 @@ from mizan.forms.json_schema import json_schema
 from mizan.forms.spec import FormSpec
 from mizan.schema.compiler import CompiledSchema
 from mizan.setup.registry import Registry
-from mizan.typescript import names
 from mizan.typescript.operations import (
     Op,
     context_operation,
@@ -61,7 +61,7 @@ def generate_client(
                 _bundle_name(context.name), context_operation(compiled, context)
             )
 
-    bindings = Bindings(ops, names.Names())
+    bindings = Bindings(ops)
     forms: dict[str, FormSpec] = {}
     for definition in functions:
         if definition.form is not None:
@@ -81,8 +81,11 @@ def generate_client(
     for name, bundle in sorted(bundles.items()):
         bindings.context(compiled.contexts[name], bundle)
     for name, spec in sorted(forms.items()):
-        prefix = names.pascal(name)
-        bindings.form(spec, ops[f"{prefix}Validate"], ops[f"{prefix}Submit"])
+        bindings.form(
+            spec,
+            ops[naming.operation_name(naming.form_function_name(name, "validate"))],
+            ops[naming.operation_name(naming.form_function_name(name, "submit"))],
+        )
     for _, channel in sorted(compiled.channels.items()):
         send = ops[channel.send.operation_name] if channel.send else None
         bindings.channel(channel, ops[channel.subscription.operation_name], send)
@@ -103,9 +106,7 @@ def generate_client(
 
 
 def _bundle_name(context: str) -> str:
-    from mizan.persisted.operations import context_operation_name
-
-    return context_operation_name(context)
+    return naming.context_operation_name(context)
 
 
 def _is_channel_send(compiled: CompiledSchema, definition: FunctionDef) -> bool:
@@ -170,8 +171,8 @@ def _forms_module(forms: dict[str, FormSpec], runtime: str) -> str:
         fields = {"files": files, "initial": initial, "numbers": numbers}
         blocks.append(
             f"/** The {spec.title} form's rules, from its JSON Schema. */\n"
-            f"export const {names.form_schema(name)} = {zod_object(schema)};\n\n"
-            f"export const {names.camel(name)}Fields: FormFields = {literal(fields)};\n"
+            f"export const {naming.form_schema_name(name)} = {zod_object(schema)};\n\n"
+            f"export const {naming.form_fields_name(name)}: FormFields = {literal(fields)};\n"
         )
     return "\n".join(blocks)
 

@@ -23,13 +23,13 @@ from graphql import (
     get_named_type,
 )
 
+from mizan import naming
+from mizan.canonical import default_value
 from mizan.contexts import ContextDef
 from mizan.definitions import FunctionDef, Kind
-from mizan.persisted.canonical import canonical_value
-from mizan.persisted.operations import context_operation_name
+from mizan.naming import argument_name, context_operation_name
 from mizan.schema.compiler import CompiledSchema
 from mizan.schema.operations import document
-from mizan.typescript import names
 from mizan.typescript.text import comment, literal, quote
 from mizan.typescript.types import is_optional, reference
 
@@ -101,10 +101,10 @@ def _variables(
     for definition in functions:
         field = root_field(compiled, definition)
         for param in definition.params:
-            argument = field.args[names.camel(param.name)]
+            argument = field.args[argument_name(param.name)]
             default = specs[param.name][1] if param.name in specs else _default(argument)
             found.setdefault(
-                param.name, Variable(names.camel(param.name), param.name, argument.type, default)
+                param.name, Variable(argument_name(param.name), param.name, argument.type, default)
             )
     return tuple(sorted(found.values(), key=lambda v: v.python))
 
@@ -113,7 +113,7 @@ def _default(argument: Any) -> Any:
     if argument.default_value is Undefined:
         return Undefined
     try:
-        return canonical_value(argument.default_value, argument.type)
+        return default_value(argument.default_value, argument.type)
     except (ValueError, TypeError):
         return None
 
@@ -184,7 +184,7 @@ def render_operation(op: Op) -> str:
         entries.append(f"context: {quote(op.context.name)}")
         entries.append(f"keys: {literal(list(op.context.key_params))}")
         if op.context.name != "global":
-            entries.append(f"provider: {quote(names.provider(op.context.name))}")
+            entries.append(f"provider: {quote(naming.provider_name(op.context.name))}")
     body = "".join(f"  {entry},\n" for entry in entries)
     return (
         f"{comment(op.description)}export const {op.name}: Operation<{op.variables_type}, "
@@ -205,7 +205,7 @@ def input_table(compiled: CompiledSchema, ops: list[Op]) -> dict[str, dict[str, 
             entry: list[Any] = [str(field.type)]
             if field.default_value is not Undefined:
                 try:
-                    entry.append(canonical_value(field.default_value, field.type))
+                    entry.append(default_value(field.default_value, field.type))
                 except (ValueError, TypeError):
                     entry.append(None)
             table[named.name][name] = entry

@@ -5,10 +5,10 @@ Each is a line or two over the runtime; what is generated is the names and types
 
 from __future__ import annotations
 
+from mizan import naming
 from mizan.contexts import GLOBAL, ContextDef
 from mizan.definitions import ChannelDef, FunctionDef
 from mizan.forms.spec import FormSpec
-from mizan.typescript import names
 from mizan.typescript.operations import Op, type_literal
 from mizan.typescript.text import comment
 from mizan.typescript.types import reference
@@ -29,15 +29,14 @@ export function MizanProvider(props: ProviderProps): ReactNode {
 
 
 class Bindings:
-    def __init__(self, ops: dict[str, Op], claim: names.Names) -> None:
+    def __init__(self, ops: dict[str, Op]) -> None:
+        # Names are mizan.naming's; two things with one name were refused when the schema
+        # was built (naming.check_names), so none is checked again here.
         self.ops = ops
-        self.names = claim
         self.blocks: list[str] = []
 
     def global_function(self, definition: FunctionDef, bundle: Op) -> None:
-        name = self.names.claim(
-            names.hook(definition.name), f"function {definition.name!r} (context 'global')"
-        )
+        name = naming.hook_name(definition.name)
         result = self.ops[definition.operation_name].result
         self.blocks.append(
             f"{comment(definition.description)}export function {name}(): "
@@ -49,7 +48,7 @@ class Bindings:
     def context(self, context: ContextDef, bundle: Op) -> None:
         if context.name == GLOBAL:
             return
-        provider = self.names.claim(names.provider(context.name), f"context {context.name!r}")
+        provider = naming.provider_name(context.name)
         keys = [v for v in bundle.variables if v.python in context.key_params]
         props = type_literal(keys)[:-1].rstrip() + "; children?: ReactNode }"
         if not keys:
@@ -63,9 +62,7 @@ class Bindings:
         )
 
     def context_function(self, definition: FunctionDef, context: ContextDef, bundle: Op) -> None:
-        name = self.names.claim(
-            names.hook(definition.name), f"function {definition.name!r} (context {context.name!r})"
-        )
+        name = naming.hook_name(definition.name)
         own = self.ops[definition.operation_name]
         others = [v for v in own.variables if v.python not in context.key_params]
         head = f"{comment(definition.description)}export function {name}("
@@ -83,7 +80,7 @@ class Bindings:
             )
 
     def query(self, definition: FunctionDef) -> None:
-        name = self.names.claim(names.hook(definition.name), f"query {definition.name!r}")
+        name = naming.hook_name(definition.name)
         op = self.ops[definition.operation_name]
         optional = all(v.optional for v in op.variables)
         argument = f"variables{'?' if optional else ''}: {op.variables_type}"
@@ -95,7 +92,7 @@ class Bindings:
         )
 
     def mutation(self, definition: FunctionDef) -> None:
-        name = self.names.claim(names.hook(definition.name), f"mutation {definition.name!r}")
+        name = naming.hook_name(definition.name)
         op = self.ops[definition.operation_name]
         self.blocks.append(
             f"{comment(definition.description)}export function {name}(): "
@@ -104,7 +101,7 @@ class Bindings:
         )
 
     def form(self, spec: FormSpec, validate: Op, submit: Op) -> None:
-        name = self.names.claim(names.form_hook(spec.name), f"form {spec.name!r}")
+        name = naming.form_hook_name(spec.name)
         extra = [v for v in submit.variables if v.python != "data"]
         argument = f"variables?: {type_literal(extra)}" if extra else ""
         result = f"NonNullable<{submit.result}>['result']"
@@ -114,12 +111,12 @@ class Bindings:
             f"export function {name}({argument}): FormState<T.{spec.type_prefix}Input, "
             f"{result}> {{\n"
             f"  return mizan.useForm(ops.{validate.name}, ops.{submit.name}, "
-            f"forms.{names.form_schema(spec.name)}, forms.{names.camel(spec.name)}Fields"
-            f"{', variables' if extra else ''});\n}}\n"
+            f"forms.{naming.form_schema_name(spec.name)}, "
+            f"forms.{naming.form_fields_name(spec.name)}{', variables' if extra else ''});\n}}\n"
         )
 
     def channel(self, channel: ChannelDef, subscription: Op, send: Op | None) -> None:
-        name = self.names.claim(names.hook(channel.name), f"channel {channel.cls.__qualname__}")
+        name = naming.channel_hook_name(channel.name)
         sent = "never"
         if send is not None:
             sent = next(

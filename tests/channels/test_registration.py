@@ -174,7 +174,7 @@ def test_a_channel_and_a_function_cannot_share_a_field() -> None:
     def ping(request: Any) -> int:
         return 1
 
-    with pytest.raises(RegistrationError, match="share the name 'ping'"):
+    with pytest.raises(RegistrationError, match="both be the root field 'ping'"):
         get_schema()
 
 

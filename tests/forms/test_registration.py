@@ -101,11 +101,11 @@ def test_missing_name_names_the_class_and_its_file_and_line() -> None:
     message = str(caught.value)
     assert "NamelessForm" in message
     assert f"{__file__}:{line_of('class NamelessForm(')}" in message
-    assert "mizanFormMeta(name='contact'" in message
+    assert "MizanFormMeta(name='contact'" in message
 
 
 def test_missing_meta_is_an_error_that_suggests_none_for_a_base() -> None:
-    with pytest.raises(RegistrationError, match=r"declares no `mizan = mizanFormMeta") as caught:
+    with pytest.raises(RegistrationError, match=r"declares no `mizan = MizanFormMeta") as caught:
 
         class Forgotten(mizanFormMixin, forms.Form):
             def on_submit_success(self, request: Any) -> None:
@@ -153,7 +153,7 @@ def test_same_name_in_another_registry_is_not_a_duplicate() -> None:
     [
         (
             {"mizan": {"name": "x"}},
-            r"`mizan` must be mizanFormMeta\(name=\.\.\., title=\.\.\.\), not \{'name': 'x'\}",
+            r"`mizan` must be MizanFormMeta\(name=\.\.\., title=\.\.\.\), not \{'name': 'x'\}",
         ),
         (
             {"mizan": mizanFormMeta(name="bad name")},
@@ -197,7 +197,7 @@ def test_on_submit_success_must_be_sync() -> None:
 def test_the_mixin_needs_a_django_form() -> None:
     with pytest.raises(
         RegistrationError,
-        match=r"goes on a Django form: class NotAForm\(mizanFormMixin, forms.Form\)",
+        match=r"goes on a Django form: class NotAForm\(MizanFormMixin, forms.Form\)",
     ):
 
         class NotAForm(mizanFormMixin):
@@ -249,7 +249,7 @@ def test_form_names_and_function_names_share_one_namespace() -> None:
         def on_submit_success(self, request: Any) -> None:
             return None
 
-    with pytest.raises(RegistrationError, match=r"share the GraphQL field 'contactSchema'"):
+    with pytest.raises(RegistrationError, match=r"both be the root field 'contactSchema'"):
         get_schema()
 
 

@@ -57,6 +57,8 @@ def test_public_exports() -> None:
     assert sorted(mizan.forms.__all__) == [
         "FormPart",
         "FormSpec",
+        "MizanFormMeta",
+        "MizanFormMixin",
         "mizanFormMeta",
         "mizanFormMixin",
     ]

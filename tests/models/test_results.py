@@ -259,3 +259,18 @@ def test_a_persisted_context_bundle_serves_model_rows(client) -> None:
     rows = response.json()["data"]["board"]
     assert [r["title"] for r in rows] == ["ada-00", "ada-01"]
     assert [t["name"] for t in rows[1]["topics"]] == ["red", "blue"]
+
+
+def test_an_optimizer_running_on_the_operation_is_the_one_used(client) -> None:
+    """A DjangoOptimizerExtension that runs on the operation (its on_execute sets it) is
+    used with its options: here without prefetching, so the topics cost a query a row."""
+    from strawberry_django.optimizer import DjangoOptimizerExtension, optimizer
+
+    register_notes()
+    token = optimizer.set(DjangoOptimizerExtension(enable_prefetch_related_optimization=False))
+    try:
+        rows, queries = queries_for(client, 5)
+    finally:
+        optimizer.reset(token)
+    assert rows == 5
+    assert queries == 1 + 5  # the notes with their author joined, then each note's topics

@@ -191,6 +191,35 @@ def test_bad_parameters_are_400s_naming_them(
     assert response["Cache-Control"] == "no-store"
 
 
+@pytest.mark.parametrize(
+    ("url", "parameter", "message"),
+    [
+        ("ctx/user/?user_id=99999999999", "user_id", "outside Int's 32 bits"),
+        ("ctx/user/?user_id=-2147483649", "user_id", "outside Int's 32 bits"),
+        ("q/Search/?amount=1e10000000&term=x", "amount", "at most 50 digits"),
+        ("q/Search/?amount=1e100000&term=x", "amount", "at most 50 digits"),
+        ("q/Search/?amount=1e-51&term=x", "amount", "at most 50 digits"),
+        ("q/Search/?amount=NaN&term=x", "amount", "not a finite decimal"),
+    ],
+)
+def test_values_past_their_bounds_are_400s_naming_them(
+    client: Client, url: str, parameter: str, message: str
+) -> None:
+    response = get(client, f"/api/mizan/{url}")
+    assert response.status_code == 400, response.content
+    error = response.json()["errors"][0]
+    assert message in error["message"] and repr(parameter) in error["message"]
+    assert error["extensions"] == {"code": "BAD_REQUEST", "parameter": parameter}
+    assert len(response.content) < 500  # the value is not echoed whole
+    assert calls["search"] == 0
+
+
+def test_the_largest_values_within_bounds_are_served(client: Client) -> None:
+    assert get(client, "/api/mizan/q/Search/?amount=1e49&term=x").status_code == 308
+    ok = get(client, "/api/mizan/q/Search/?amount=" + "9" * 50 + "&term=x")
+    assert ok.status_code == 200 and "9" * 50 in ok.json()["data"]["search"]
+
+
 def test_too_long_is_414(client: Client) -> None:
     response = get(client, "/api/mizan/q/Search/?term=" + "x" * 3000)
     assert response.status_code == 414

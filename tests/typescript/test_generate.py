@@ -129,9 +129,9 @@ def test_a_function_named_like_a_forms_hook_is_an_error_naming_both() -> None:
 
     with pytest.raises(RegistrationError) as error:
         generate()
-    message = str(error.value)
-    assert "'useContactForm' twice" in message
-    assert "query 'contact_form'" in message and "form 'contact'" in message
+    message = str(error.value)  # refused when the schema is built (mizan.naming.check_names)
+    assert "'useContactForm'" in message
+    assert "'contact_form'" in message and "form 'contact'" in message
 
 
 def test_a_context_named_mizan_is_an_error() -> None:
@@ -139,7 +139,7 @@ def test_a_context_named_mizan_is_an_error() -> None:
     def settings_page(request, key: str) -> str:
         return key
 
-    with pytest.raises(RegistrationError, match=r"'MizanProvider' twice.*context 'mizan'"):
+    with pytest.raises(RegistrationError, match=r"'MizanProvider'.*context 'mizan'"):
         generate()
 
 

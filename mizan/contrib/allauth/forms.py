@@ -38,8 +38,7 @@ from mizan.contrib.allauth.state import (
     will_change,
 )
 from mizan.exceptions import ClientError, Forbidden
-from mizan.forms import mizanFormMeta as MizanFormMeta
-from mizan.forms import mizanFormMixin as MizanFormMixin
+from mizan.forms import MizanFormMeta, MizanFormMixin
 
 RATE_LIMIT_CODES = {"too_many_login_attempts"}
 
