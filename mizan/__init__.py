@@ -33,6 +33,7 @@ from mizan.setup.registry import register
 
 if TYPE_CHECKING:
     from mizan.channels import wrap_asgi
+    from mizan.runtime import aexecute, execute
 
 __version__ = "0.1.0"
 
@@ -51,7 +52,9 @@ __all__ = [
     "RateLimited",
     "RegistrationError",
     "Unauthenticated",
+    "aexecute",
     "client",
+    "execute",
     "invalidate",
     "invalidate_for",
     "invalidate_on",
@@ -62,9 +65,14 @@ __all__ = [
 
 def __getattr__(name: str) -> object:
     # Imported on first use: `import mizan` must work without Django Channels installed,
-    # and asgi.py may import it before Django is set up.
+    # and asgi.py may import it before Django is set up; the runtime imports the schema
+    # machinery, which needs Django's apps.
     if name == "wrap_asgi":
         from mizan import channels
 
         return channels.wrap_asgi
+    if name in ("execute", "aexecute"):
+        from mizan import runtime
+
+        return getattr(runtime, name)
     raise AttributeError(f"module 'mizan' has no attribute {name!r}")

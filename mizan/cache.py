@@ -90,6 +90,17 @@ def _slot(
     return Slot(f"mizan:{version}:{kind}:{_digest(*parts)}", tuple(dict.fromkeys(generations)))
 
 
+def invalidate(item: Invalidation) -> None:
+    """Make every entry that read ``item``'s scope unreachable: swap its generation token.
+    Tokens are not versioned by the schema, so no runtime is needed to invalidate."""
+    scope = owner_scope(item.owner) if item.owner is not None else item.params
+    key = generation_key(item.context, scope)
+    try:
+        caches[mizan_settings.CACHE_ALIAS].set(key, uuid.uuid4().hex, GENERATION_TTL)
+    except Exception as exc:
+        logger.error("mizan cache: could not invalidate %s: %s", key, exc)
+
+
 class ContextCache:
     def __init__(self, version: str) -> None:
         self.version = version
@@ -126,16 +137,6 @@ class ContextCache:
 
     def store(self, slot: Slot, tokens: tuple[str, ...], value: Any, ttl: int) -> None:
         self.write(slot.key, (tokens, value), ttl)
-
-    # --- invalidation ---------------------------------------------------------------
-
-    def invalidate(self, item: Invalidation) -> None:
-        scope = owner_scope(item.owner) if item.owner is not None else item.params
-        key = generation_key(item.context, scope)
-        try:
-            self.backend.set(key, uuid.uuid4().hex, GENERATION_TTL)
-        except Exception as exc:
-            logger.error("mizan cache: could not invalidate %s: %s", key, exc)
 
     # --- get or compute -------------------------------------------------------------
 

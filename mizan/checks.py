@@ -82,11 +82,11 @@ def _load_urlconf() -> None:
 
 def check_schema(**kwargs: Any) -> list[CheckMessage]:
     """Build the schema now, so a declaration mistake stops start-up rather than a request."""
-    from mizan.schema import get_schema
+    from mizan.runtime import get_runtime
 
     _load_urlconf()
     try:
-        get_schema().prepare()
+        get_runtime().prepare_calls()
     except RegistrationError as exc:
         return [
             Error(
@@ -155,14 +155,14 @@ def _import_statement(module: str) -> str:
 def check_invalidation_scopes(**kwargs: Any) -> list[CheckMessage]:
     """A mutation whose ``affects=`` widens to a whole context because some functions of
     that context lack a param the mutation and their siblings share."""
-    from mizan.schema import get_schema
+    from mizan.runtime import get_runtime
 
     try:
-        compiled = get_schema()
+        runtime = get_runtime()
     except RegistrationError:
         return []  # mizan.E003 says why
     messages: list[CheckMessage] = []
-    for call in compiled.calls:
+    for call in runtime.calls:
         mutation = call.definition
         params = {p.name for p in mutation.params}
         if mutation.form is not None:

@@ -257,9 +257,9 @@ def schedule(item: Invalidation) -> None:
 
 
 def _apply(item: Invalidation, report: list[Invalidation] | None) -> None:
-    from mizan.schema import get_schema
+    from mizan.cache import invalidate
 
-    get_schema().cache.invalidate(item)
+    invalidate(item)
     # A scope that closed before this commit (a transaction outliving the request's
     # collection) will never send it on `collected`: receivers must act on it now.
     batched = report is not None and report is _reported.get()

@@ -6,8 +6,8 @@
     assert result.data == Output(message="hi")          # typed, as the function returns it
     result = await MizanTestClient().acall("echo", text="hi")
 
-Everything a real request goes through runs: auth, argument validation,
-the GraphQL executor and error masking.
+Everything a real request goes through runs, in the same runtime: auth,
+argument validation, the context cache, transactions and the error step.
 """
 
 from __future__ import annotations
@@ -24,16 +24,12 @@ from django.http import HttpRequest
 from django.test import RequestFactory
 from strawberry import UNSET
 from strawberry.types.base import get_object_definition
-from strawberry.types.graphql import OperationType
 
 from mizan.definitions import FunctionDef, Kind
 from mizan.naming import argument_name
-from mizan.schema import get_schema
+from mizan.runtime import MizanContext, get_runtime
 from mizan.schema.operations import document
 from mizan.schema.types import _list_of, _optional_of, _strip, is_model
-from mizan.views import MizanContext
-
-ALL_OPERATIONS = frozenset(OperationType)
 
 
 @dataclass
@@ -57,30 +53,22 @@ class MizanTestClient:
 
     def call(self, name: str, /, **kwargs: Any) -> Result:
         definition, document, variables, request = self._prepare(name, kwargs)
-        result = get_schema().executor.execute_sync(
-            document,
-            variables=variables,
-            operation_name=None,
-            context=MizanContext(request=request),
-            allowed=ALL_OPERATIONS,
+        result = get_runtime().execute_sync(
+            MizanContext(request=request), document, variables, trusted=True
         )
         return _result(definition, result.data, result.errors)
 
     async def acall(self, name: str, /, **kwargs: Any) -> Result:
         definition, document, variables, request = self._prepare(name, kwargs)
-        result = await get_schema().executor.execute(
-            document,
-            variables=variables,
-            operation_name=None,
-            context=MizanContext(request=request, is_async=True),
-            allowed=ALL_OPERATIONS,
+        result = await get_runtime().execute(
+            MizanContext(request=request, is_async=True), document, variables, trusted=True
         )
         return _result(definition, result.data, result.errors)
 
     def _prepare(
         self, name: str, kwargs: dict[str, Any]
     ) -> tuple[FunctionDef, str, dict[str, Any], HttpRequest]:
-        compiled = get_schema()
+        compiled = get_runtime().compiled
         definition = next((d for d in compiled.functions.values() if d.name == name), None)
         if definition is None:
             known = ", ".join(sorted(d.name for d in compiled.functions.values()))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from cross_web import HTTPException
@@ -22,31 +21,17 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import classonlymethod
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
-from strawberry.exceptions import MissingQueryError
-from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.base import BaseRequestProtocol
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from mizan import graphiql
 from mizan.conf import mizan_settings
-from mizan.contexts import collecting, current_invalidations
 from mizan.http import cacheable, no_store, report, stamp_schema
-from mizan.persisted.apq import Refused, document_for
-from mizan.ratelimit import refused, too_many
-from mizan.schema import CurrentSchema, get_schema
+from mizan.ratelimit import too_many
+from mizan.runtime import MizanContext, Refusal, Result, get_runtime
+from mizan.schema import CurrentSchema
 
-
-@dataclass(slots=True)
-class MizanContext:
-    """``info.context`` for every operation mizan runs."""
-
-    request: HttpRequest
-    response: HttpResponse | None = None
-    is_async: bool = False
-    mutation: bool = False  # set when a mutation field runs: the response is never cached
-    fields: int = 0  # root fields begun (a 429 is when every one was rate-limited)
+__all__ = ["MizanContext", "MizanGraphQLView", "csrf_failure"]
 
 
 def _not_a_view(request: HttpRequest) -> HttpResponse:  # the callback Django's CSRF check inspects
@@ -97,14 +82,18 @@ def upload_too_large(request: HttpRequest) -> HttpResponse | None:
 
 
 class MizanGraphQLView(GraphQLView[MizanContext, None]):
-    """POST JSON or multipart (uploads), GET for queries, GraphiQL for browsers."""
+    """POST JSON or multipart (uploads), GET for queries, GraphiQL for browsers.
+
+    A thin adapter: the runtime (:mod:`mizan.runtime`) runs every operation;
+    this view reads requests, applies the CSRF rule and writes responses.
+    """
 
     @classonlymethod
     def as_view(cls, **initkwargs: Any) -> Callable[..., HttpResponseBase]:
         # dispatch() makes mizan's own CSRF check. Exempting the view function once,
         # here, rather than with method_decorator, which re-decorates a bound
         # dispatch on every request (~8 µs). Each mutation runs in its own transaction
-        # instead of the request's (see resolvers.py).
+        # instead of the request's (see mizan/runtime/calls.py).
         view = csrf_exempt(super().as_view(**initkwargs))
         return transaction.non_atomic_requests(view)
 
@@ -117,45 +106,30 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if (failure := csrf_failure(request)) is not None:
             return failure
-        self.context: MizanContext | None = None
-        self.has_errors = False
-        self.errors: list[Any] | None = None
-        with collecting() as applied:
-            try:
-                response = upload_too_large(request) or self.serve(request)
-            except HTTPException as exc:  # a JSON body, so fetch() callers can read the reason
-                response = JsonResponse(
-                    {"errors": [{"message": exc.reason, "extensions": {"code": "BAD_REQUEST"}}]},
-                    status=exc.status_code,
-                )
-        report(response, applied)
-        stamp_schema(response, get_schema().hash)
-        if response.status_code == 200 and self.context is not None:
-            too_many(response, refused(self.context.fields, self.errors))
-        if response.status_code == 405:
-            response["Allow"] = "POST" if request.method == "GET" else "GET, POST"
-        if (
-            self.context is None
-            or self.has_errors
-            or self.context.mutation
-            or (response.status_code != 200)
-        ):
-            no_store(response)
-            return response
+        self.result: Result | None = None
+        try:
+            response = upload_too_large(request) or self.serve(request)
+        except Refusal as refusal:
+            response = _refused(refusal.status, refusal.message, refusal.code, refusal.allow)
+        except HTTPException as exc:  # the request cannot be read
+            status = exc.status_code
+            if status == 405:  # a method other than GET and POST
+                response = _refused(405, exc.reason, "METHOD_NOT_ALLOWED", "GET, POST")
+            else:
+                code = "NOT_FOUND" if status == 404 else "BAD_REQUEST"
+                response = _refused(status, exc.reason, code, None)
+        stamp_schema(response, get_runtime().compiled.hash)
+        result = self.result
+        if result is not None and response.status_code == 200:
+            too_many(response, result.retry_after)  # every root field was rate-limited
+        if result is None or response.status_code != 200:
+            return no_store(response)
+        report(response, result.invalidations)
+        if result.errors or result.operation is not OperationType.QUERY:
+            return no_store(response)
         # graphql/ is at most private: its URLs have unbounded spellings, so a shared
         # cache could never be purged of them. Public caching is the persisted endpoints'.
         return cacheable(request, response)
-
-    def process_result(self, request: HttpRequest, result: ExecutionResult) -> GraphQLHTTPResponse:
-        data = super().process_result(request, result)
-        self.has_errors = bool(result.errors)
-        self.errors = result.errors
-        if applied := current_invalidations():
-            data["extensions"] = {
-                **(data.get("extensions") or {}),
-                "invalidate": [item.as_json() for item in applied],
-            }
-        return data
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         return False  # serve() answers browsers first (graphiql.wants_graphiql)
@@ -173,18 +147,16 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         pass
 
     def get_context(self, request: HttpRequest, response: HttpResponse) -> MizanContext:
-        self.context = MizanContext(request=request, response=response)
-        return self.context
+        return MizanContext(request=request, response=response)
 
     def serve(self, request: HttpRequest) -> HttpResponseBase:
-        """A JSON POST or a GET with a query, straight to mizan's executor; the rest, Strawberry.
+        """A JSON POST or a GET with a query, read here; the rest (multipart, GraphiQL,
+        other methods and content types, batches), read by Strawberry's ``run``.
 
-        Strawberry's ``run`` wraps the request in an adapter, builds a throwaway
-        sub-response and goes through ``Schema.execute_sync`` (see
-        :mod:`mizan.execution`): for an echo the view took 165 µs that way, 67 µs this
-        way (``make bench``). The checks are Strawberry's, in its order and with its
-        messages; GraphiQL, other methods and content types, and batches still go
-        through ``run``.
+        Strawberry's ``run`` wraps the request in an adapter and builds a throwaway
+        sub-response: for an echo the view took 165 µs that way, 67 µs this way
+        (``make bench``). Either way the operation runs in :meth:`operate`. The
+        checks are Strawberry's, in its order and with its messages.
         """
         method = request.method
         if graphiql.wants_graphiql(request):
@@ -205,64 +177,60 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         if not isinstance(data, dict):
             raise HTTPException(400, "The GraphQL request body must be a JSON object.")
         query, variables = data.get("query"), data.get("variables")
+        extensions = data.get("extensions")
         _check(query, str, "query", "a string")
         _check(variables, dict, "variables", "an object")
-        _check(data.get("extensions"), dict, "extensions", "an object")
-
+        _check(extensions, dict, "extensions", "an object")
         response = HttpResponse(content_type="application/json")  # the context's response too
         context = self.get_context(request, response)
-        try:
-            query = document_for(query, data.get("extensions"))
-        except Refused as refused:
-            return self.respond(
-                request, response, ExecutionResult(data=None, errors=[refused.error])
-            )
-        try:
-            result = get_schema().executor.execute_sync(
-                query,
-                variables=variables,
-                operation_name=data.get("operationName"),
-                context=context,
-                allowed=_ALLOWED[method],
-                root_value=self.get_root_value(request),
-            )
-        except MissingQueryError as exc:
-            raise HTTPException(400, "No GraphQL query found in the request") from exc
-        except CannotGetOperationTypeError as exc:
-            raise HTTPException(400, exc.as_http_error_reason()) from exc
-        except InvalidOperationTypeError as exc:
-            raise MethodNotAllowed(exc.as_http_error_reason(method)) from exc
-        return self.respond(request, response, result)
-
-    def respond(self, request: HttpRequest, response: HttpResponse, result: Any) -> HttpResponse:
+        result = self.operate(context, query, variables, data.get("operationName"), extensions)
         # graphql-core's ExecutionResult has the fields Strawberry's process_result reads.
-        payload = self.process_result(request=request, result=result)
+        payload = self.process_result(request, result)  # type: ignore[arg-type]
         if result.errors:
             self._handle_errors(result.errors, payload)  # Strawberry's hook (Sentry uses it)
         response.content = self.encode_json(payload)
         return response
 
-    def encode_json(self, data: object) -> str:
-        return _encoder.encode(data)
+    def operate(
+        self,
+        context: MizanContext,
+        query: str | None,
+        variables: dict[str, Any] | None,
+        operation_name: object,
+        extensions: dict[str, Any] | None,
+    ) -> Result:
+        self.result = get_runtime().execute_sync(
+            context,
+            query,
+            variables,
+            operation_name,
+            extensions,
+            in_url=context.request.method == "GET",
+        )
+        return self.result
 
     def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         data = kwargs["request_data"]
-        try:
-            data.query = document_for(data.query, data.extensions)
-        except Refused as refused:
-            return ExecutionResult(data=None, errors=[refused.error])
-        try:
-            return super().execute_single(*args, **kwargs)
-        except HTTPException as exc:
-            if isinstance(exc.__cause__, InvalidOperationTypeError):
-                raise MethodNotAllowed(exc.reason) from exc
-            raise
+        return self.operate(
+            kwargs["context"], data.query, data.variables, data.operation_name, data.extensions
+        )
 
+    def encode_json(self, data: object) -> str:
+        return _encoder.encode(data)
 
-_ALLOWED = {"GET": OperationType.from_http("GET"), "POST": OperationType.from_http("POST")}
 
 # Strawberry's view encodes with DjangoJSONEncoder too, but makes one per response.
 _encoder = DjangoJSONEncoder(separators=(",", ":"))
+
+
+def _refused(status: int, message: str, code: str, allow: str | None) -> JsonResponse:
+    # A JSON body, so fetch() callers can read the reason.
+    response = JsonResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status=status
+    )
+    if allow is not None:
+        response["Allow"] = allow
+    return response
 
 
 def _json(body: str | bytes) -> Any:
@@ -277,8 +245,3 @@ def _check(value: object, kind: type, key: str, expected: str) -> None:
         raise HTTPException(
             400, f"The GraphQL operation's `{key}` must be {expected} or null, if provided."
         )
-
-
-class MethodNotAllowed(HTTPException):
-    def __init__(self, reason: str) -> None:
-        super().__init__(405, f"{reason} Send mutations as POST.")

@@ -273,3 +273,17 @@ def test_a_cache_outage_lets_calls_run(post: GraphQL, settings: Any) -> None:
     for n in range(4):
         assert post(f'mutation {{ send(text: "{n}") {{ text }} }}').status_code == 200
     assert runs["send"] == 4  # over the rate of 2, uncounted while the cache is down
+
+
+def test_mizan_execute_counts_as_its_request_and_says_retry_after(rf: Any) -> None:
+    import mizan
+
+    request = rf.post("/", REMOTE_ADDR="198.51.100.30")
+    mutation = 'mutation { send(text: "x") { text } }'
+    for _ in range(2):
+        assert mizan.execute(request, mutation).errors is None
+    refused = mizan.execute(request, mutation)
+    assert [e.extensions["code"] for e in refused.errors or ()] == ["RATE_LIMITED"]
+    assert refused.retry_after == refused.errors[0].extensions["retryAfter"] >= 1  # type: ignore[index]
+    assert runs["send"] == 2
+

@@ -180,11 +180,11 @@ class TestCsrf:
 
 
 def test_document_cache_hits_for_a_repeated_document(gql: GraphQL) -> None:
-    from mizan.schema import get_schema
+    from mizan.runtime import get_runtime
 
     query = "query($t: String!) { shout(text: $t) { message } }"
     gql(query, {"t": "a"})
-    cache = get_schema().executor.documents
+    cache = get_runtime().documents
     hits, misses = cache.hits, cache.misses
     assert gql(query, {"t": "b"}).json() == {"data": {"shout": {"message": "B"}}}
     gql(query, {"t": "c"})

@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from asgiref.typing import ASGIReceiveCallable, ASGISendCallable
 from channels.auth import AuthMiddlewareStack  # type: ignore[import-untyped]
 from channels.security.websocket import WebsocketDenier  # type: ignore[import-untyped]
 from django.conf import settings
 from django.core.handlers.asgi import get_script_prefix
 from django.http.request import split_domain_port, validate_host
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver, resolve
 from strawberry.http.websocket_origin import (
     is_same_origin,
     normalize_allowed_origins,
@@ -52,11 +53,20 @@ class MizanASGI:
             self._websocket = AuthMiddlewareStack(MizanWSConsumer.as_asgi())
         return self._websocket
 
+    def _prepare(self) -> None:
+        get_resolver().url_patterns  # noqa: B018
+        self.websocket  # noqa: B018
+
     async def __call__(
         self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
     ) -> None:
         if scope["type"] != "websocket":
             return await self.app(scope, receive, send)  # type: ignore[no-any-return]
+        if self._websocket is None:
+            # The first connection imports the URLconf (and the views it imports) and the
+            # consumer: seconds on a busy machine, which on the event loop would time out
+            # every other handshake meanwhile.
+            await sync_to_async(self._prepare)()
         if not is_graphql_path(scope):
             return await WebsocketDenier.as_asgi()(scope, receive, send)  # type: ignore[no-any-return]
         if not origin_allowed(scope):

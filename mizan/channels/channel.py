@@ -35,7 +35,7 @@ from mizan.conf import mizan_settings
 from mizan.definitions import ChannelDef, FunctionDef, Kind, Param, Source
 from mizan.exceptions import ChannelSendError, Forbidden, RegistrationError
 from mizan.naming import channel_name, channel_send_name, check_function_name
-from mizan.schema.resolvers import bad_input
+from mizan.runtime.errors import bad_input
 from mizan.setup.registry import get_registry
 
 from .groups import group_name

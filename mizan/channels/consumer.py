@@ -1,12 +1,15 @@
-"""The WebSocket end of ``graphql/``: Strawberry's Channels consumer with mizan's schema.
+"""The WebSocket end of ``graphql/``: graphql-transport-ws over Django Channels.
 
-One consumer per connection speaks graphql-transport-ws and serves every
-operation (subscriptions, and queries and mutations too) with a context
-the resolvers already know: a Django request with the session's user.
+One consumer per connection speaks the protocol (Strawberry's handler) and
+hands every operation (subscriptions, and queries and mutations too) to the
+runtime, as every HTTP transport does: trusted documents, limits, auth, the
+error step and the invalidation report (in a ``next`` payload's
+``extensions.invalidate``) are the same here as over HTTP.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +20,14 @@ from strawberry.channels import GraphQLWSConsumer
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.utils.aio import aclosing
 
 from mizan.conf import mizan_settings
-from mizan.schema import CurrentSchema, get_schema
-from mizan.views import MizanContext
+from mizan.runtime import MizanContext, Result, get_runtime
+from mizan.schema import CurrentSchema
 
 TOO_BIG = 4413  # a close code in the application range, after HTTP's 413
 
@@ -47,19 +52,39 @@ def websocket_request(scope: dict[str, Any]) -> HttpRequest:
     return request
 
 
+class _Operation(Operation[ChannelsContext, None]):
+    """Strawberry's operation, with the ``extensions`` of its subscribe message."""
+
+    __slots__ = ("extensions",)
+
+    extensions: dict[str, Any] | None
+
+
 class _TransportWSHandler(BaseGraphQLTransportWSHandler[ChannelsContext, None]):
+    """Strawberry's protocol handler; the operations run in mizan's runtime.
+
+    Strawberry's ``handle_subscribe`` needs a ``query`` (a persisted document is named
+    by its hash alone) and its ``run_operation`` runs the schema itself, so both are
+    replaced; the protocol's states and close codes stay Strawberry's.
+    """
+
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
-        # Strawberry enforces the same limit with a bare message; this one carries a code.
+        if not self.connection_acknowledged:
+            await self.websocket.close(code=4401, reason="Unauthorized")
+            return
+        id, payload = message["id"], message.get("payload")
+        if not isinstance(payload, dict):
+            await self.handle_invalid_message("Failed to parse message")
+            return
+        if id in self.operations:
+            await self.websocket.close(code=4409, reason=f"Subscriber for {id} already exists")
+            return
         limit = self.max_subscriptions_per_connection
-        if (
-            self.connection_acknowledged
-            and limit is not None
-            and message["id"] not in self.operations
-            and len(self.operations) >= limit
-        ):
+        if limit is not None and len(self.operations) >= limit:
+            # Strawberry's own message is bare; this one carries a code.
             await self.send_message(
                 {
-                    "id": message["id"],
+                    "id": id,
                     "type": "error",
                     "payload": [
                         {
@@ -71,7 +96,42 @@ class _TransportWSHandler(BaseGraphQLTransportWSHandler[ChannelsContext, None]):
                 }
             )
             return
-        await super().handle_subscribe(message)
+        extensions = payload.get("extensions")
+        operation = _Operation(
+            self,
+            id,
+            payload.get("query"),  # None when a persisted document is named by its hash
+            payload.get("variables"),
+            payload.get("operationName"),
+        )
+        operation.extensions = extensions if isinstance(extensions, dict) else None
+        operation.task = asyncio.create_task(self.run_operation(operation))
+        operation.task.add_done_callback(self._task_done)
+        self.operations[id] = operation
+
+    async def run_operation(self, operation: Operation[ChannelsContext, None]) -> None:
+        assert isinstance(operation, _Operation)
+        try:
+            variables = operation.variables
+            outcome = await get_runtime().stream(
+                self.context,
+                operation.query,
+                variables if isinstance(variables, dict) else None,
+                operation.operation_name,
+                operation.extensions,
+            )
+            if isinstance(outcome, Result):  # refused before it started
+                await operation.send_initial_errors(outcome.errors or [])
+                return
+            async with aclosing(outcome) as results:
+                async for result in results:
+                    await operation.send_next(result)  # type: ignore[arg-type]
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        except Exception as error:  # pragma: no cover - the runtime returns failures
+            await self.handle_task_exception(error)
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            self.operations.pop(operation.id, None)
+            raise
 
 
 class MizanWSConsumer(GraphQLWSConsumer[ChannelsContext, None]):
@@ -99,7 +159,7 @@ class MizanWSConsumer(GraphQLWSConsumer[ChannelsContext, None]):
 
     async def on_ws_connect(self, context: ChannelsContext) -> dict[str, object]:
         # connection_ack's payload: a generated client compares it with its own (drift).
-        return {"schema": get_schema().hash}
+        return {"schema": get_runtime().compiled.hash}
 
     async def get_context(
         self, request: GraphQLWSConsumer[Any, Any], response: GraphQLWSConsumer[Any, Any]

@@ -3,7 +3,9 @@
 ``subscribe`` does everything that may refuse (arguments, ``authorize``,
 ``group``) before it returns the event stream, so a refusal reaches the
 client as a graphql-transport-ws ``error`` message and the subscription
-ends; only then does the stream join the channel-layer group.
+ends; only then does the stream join the channel-layer group. Failures,
+there or in the stream (a hook's ``ClientError``, the layer's Redis gone),
+go to the runtime's error step like a function's.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import pydantic
 from graphql import GraphQLError, GraphQLField, GraphQLResolveInfo
 
 from mizan.definitions import ChannelDef
-from mizan.schema.resolvers import Call, bad_input, to_graphql_error
+from mizan.runtime.calls import Call
+from mizan.runtime.errors import bad_input
 
 from .channel import MESSAGE_TYPE, ReactChannel, _group, authorize, call_hook, parse_params
 from .hub import hub
@@ -44,7 +47,7 @@ def _websocket_only(field_name: str) -> GraphQLError:
 
 
 def _subscriber(channel: ChannelDef, call: Call) -> Any:
-    definition, cls = channel.subscription, channel.cls
+    cls = channel.cls
 
     async def subscribe(
         _root: Any, info: GraphQLResolveInfo[Any], **raw: Any
@@ -59,15 +62,12 @@ def _subscriber(channel: ChannelDef, call: Call) -> Any:
                 extensions={"code": "INTERNAL_SERVER_ERROR"},
             )
         try:
-            try:
-                params = parse_params(cls, call.decode(raw))
-            except pydantic.ValidationError as exc:
-                raise bad_input(exc) from None
-            instance: ReactChannel = cls(context.request)
-            await authorize(instance, params)
-            group = await _group(instance, params)
-        except Exception as exc:
-            raise to_graphql_error(exc, definition) from exc
+            params = parse_params(cls, call.decode(raw))
+        except pydantic.ValidationError as exc:
+            raise bad_input(exc) from None
+        instance: ReactChannel = cls(context.request)
+        await authorize(instance, params)
+        group = await _group(instance, params)
         return _events(consumer, instance, params, group, channel)
 
     return subscribe
@@ -87,10 +87,6 @@ async def _events(
             async for event in events:
                 if event.get("type") == MESSAGE_TYPE and event.get("group") == group:
                     yield model.model_validate_json(event["message"])
-    except Exception as exc:
-        # A hook's ClientError keeps its code; anything else (the layer's Redis gone, a
-        # hook's bug) is logged and masked, as a function's would be.
-        raise to_graphql_error(exc, channel.subscription) from exc
     finally:
         if subscribed:
             try:

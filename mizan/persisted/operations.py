@@ -1,5 +1,6 @@
-"""The persisted operations: one per query function, one bundle per context, and the
-trusted client documents; each parsed, validated and analysed once, at start-up.
+"""The persisted operations: one per query function and channel subscription, one bundle
+per context, and the trusted client documents; each parsed, validated and analysed
+once, at start-up.
 
 The analysis says which contexts an operation reads and which of its variables
 (or literals) bind each context's key params: the response's surrogate keys,
@@ -19,14 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import (
     DocumentNode,
-    FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
-    SelectionSetNode,
     VariableNode,
     parse,
     validate,
@@ -37,7 +34,7 @@ from mizan.canonical import Scalar, key_value
 from mizan.exceptions import RegistrationError
 from mizan.naming import argument_name, context_operation_name
 from mizan.persisted.canonical import Variables
-from mizan.schema.operations import document
+from mizan.schema.operations import document, root_fields
 
 if TYPE_CHECKING:
     from mizan.schema.compiler import CompiledSchema
@@ -92,7 +89,10 @@ class PersistedOperation:
     @cached_property
     def fields(self) -> tuple[str, ...]:
         """The root fields it selects (fragments followed), in document order."""
-        return tuple(f.name.value for f in _root_fields(self.operation.selection_set, self.node))
+        fragments = {
+            d.name.value: d for d in self.node.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        return tuple(f.name.value for f in root_fields(self.operation.selection_set, fragments))
 
 
 def sha256(text: str) -> str:
@@ -104,9 +104,13 @@ def build_operations(
 ) -> dict[str, PersistedOperation]:
     sources: list[tuple[str, str, str]] = []  # (name, text, origin)
     for definition in sorted(compiled.functions.values(), key=lambda d: d.operation_name):
-        if definition.kind.value == "query" and not definition.post_only:
+        # Subscriptions are persisted too: with trusted documents only, a WebSocket
+        # subscribe names one by its hash, like any other operation.
+        if definition.kind.value in ("query", "subscription") and not definition.post_only:
             text = document(
-                "query", definition.operation_name, [(definition, compiled.field(definition))]
+                definition.kind.value,
+                definition.operation_name,
+                [(definition, compiled.field(definition))],
             )
             sources.append((definition.operation_name, text, "function"))
     for name, context in compiled.contexts.items():
@@ -194,19 +198,6 @@ def _build(
     )
 
 
-def _root_fields(selection: SelectionSetNode, node: DocumentNode) -> list[FieldNode]:
-    fragments = {d.name.value: d for d in node.definitions if isinstance(d, FragmentDefinitionNode)}
-    found: list[FieldNode] = []
-    for item in selection.selections:
-        if isinstance(item, FieldNode):
-            found.append(item)
-        elif isinstance(item, InlineFragmentNode):
-            found += _root_fields(item.selection_set, node)
-        elif isinstance(item, FragmentSpreadNode):
-            found += _root_fields(fragments[item.name.value].selection_set, node)
-    return found
-
-
 def _analyse(
     compiled: CompiledSchema, node: DocumentNode, operation: OperationDefinitionNode
 ) -> tuple[tuple[Read, ...], bool, int | None]:
@@ -215,7 +206,8 @@ def _analyse(
     by_field = compiled.functions
     reads: dict[str, Read] = {}
     in_context = True
-    for field in _root_fields(operation.selection_set, node):
+    fragments = {d.name.value: d for d in node.definitions if isinstance(d, FragmentDefinitionNode)}
+    for field in root_fields(operation.selection_set, fragments):
         if field.name.value.startswith("__"):
             continue
         definition = by_field.get(field.name.value)

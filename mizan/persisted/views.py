@@ -9,71 +9,84 @@ it unreachable in O(1).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
 from django.utils import translation
-from graphql import ExecutionResult, execute
+from strawberry.types.graphql import OperationType
 
 from mizan.cache import MISS, Reads
 from mizan.conf import mizan_settings
 from mizan.edge.keys import set_key_headers, surrogate_keys
 from mizan.exceptions import BadParameter
-from mizan.execution import never
 from mizan.http import cacheable, etag_of, no_store, stamp_schema
 from mizan.naming import context_operation_name
 from mizan.persisted.operations import PersistedOperation
-from mizan.ratelimit import Rate, refused, too_many
-from mizan.schema import get_schema
-from mizan.schema.compiler import CompiledSchema
+from mizan.ratelimit import Rate, too_many
+from mizan.runtime import MizanContext, Refusal, Runtime, get_runtime
+from mizan.runtime.engine import refuse_in_url
 
 
 class PermanentRedirect(HttpResponseRedirect):
     status_code = 308  # keeps the method; says the canonical URL is the one to cache
 
 
-def error(status: int, message: str, code: str, **extensions: Any) -> JsonResponse:
+def error(
+    status: int, message: str, code: str, *, allow: str | None = None, **extensions: Any
+) -> JsonResponse:
     response = JsonResponse(
         {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]},
         status=status,
     )
+    if allow is not None:
+        response["Allow"] = allow
     no_store(response)
     return response
 
 
+def refused(refusal: Refusal) -> JsonResponse:
+    return error(refusal.status, refusal.message, refusal.code, allow=refusal.allow)
+
+
 def context_view(request: HttpRequest, context: str) -> HttpResponseBase:
     """``GET ctx/user/?user_id=5``: every function of a context, in one response."""
-    compiled = get_schema()
-    if context not in compiled.contexts:
-        return stamp_schema(error(404, f"No context {context!r}.", "NOT_FOUND"), compiled.hash)
-    operation = compiled.operations.get(context_operation_name(context))
-    return stamp_schema(serve(request, compiled, operation), compiled.hash)
+    runtime = get_runtime()
+    if context not in runtime.compiled.contexts:
+        return stamp_schema(
+            error(404, f"No context {context!r}.", "NOT_FOUND"), runtime.compiled.hash
+        )
+    operation = runtime.compiled.operations.get(context_operation_name(context))
+    return stamp_schema(serve(request, runtime, operation), runtime.compiled.hash)
 
 
 def operation_view(request: HttpRequest, operation: str) -> HttpResponseBase:
     """``GET q/UserProfile/?user_id=5``: one persisted operation."""
-    compiled = get_schema()
-    return stamp_schema(serve(request, compiled, compiled.operations.get(operation)), compiled.hash)
+    runtime = get_runtime()
+    found = runtime.compiled.operations.get(operation)
+    return stamp_schema(serve(request, runtime, found), runtime.compiled.hash)
 
 
 def serve(
-    request: HttpRequest, compiled: CompiledSchema, operation: PersistedOperation | None
+    request: HttpRequest, runtime: Runtime, operation: PersistedOperation | None
 ) -> HttpResponseBase:
     if operation is None:
         return error(404, "No such persisted operation.", "NOT_FOUND")
     if request.method not in ("GET", "HEAD"):
-        response = error(405, "Persisted operations are read with GET.", "METHOD_NOT_ALLOWED")
-        response["Allow"] = "GET, HEAD"
-        return response
-    if not operation.is_query:
-        response = error(
-            405,
-            f"{operation.name} is a mutation: send it as a POST to graphql/ with its id.",
-            "METHOD_NOT_ALLOWED",
+        return error(
+            405, "Persisted operations are read with GET.", "METHOD_NOT_ALLOWED", allow="GET, HEAD"
         )
-        response["Allow"] = "POST"
-        return response
+    document = runtime.persisted[operation.name].first
+    assert document is not None
+    if (refusal := refuse_in_url(document)) is not None:
+        return refused(refusal)
+    if document.kind is not OperationType.QUERY:
+        return error(
+            400,
+            f"{operation.name} is a subscription: subscribe to it over a WebSocket to "
+            "graphql/ (graphql-transport-ws).",
+            "BAD_REQUEST",
+        )
     query = request.META.get("QUERY_STRING", "")
     limit = mizan_settings.MAX_URL_LENGTH
     if len(request.path) + 1 + len(query) > limit:
@@ -85,18 +98,18 @@ def serve(
         return error(400, str(exc), "BAD_REQUEST", parameter=exc.parameter)
     if canonical != query:
         return PermanentRedirect(request.path + (f"?{canonical}" if canonical else ""))
-    return Served(compiled, operation).respond(request, variables, canonical)
+    return Served(runtime, operation).respond(request, variables, canonical)
 
 
 class Served:
     """One operation served with one set of variables."""
 
-    def __init__(self, compiled: CompiledSchema, operation: PersistedOperation) -> None:
-        self.compiled = compiled
+    def __init__(self, runtime: Runtime, operation: PersistedOperation) -> None:
+        self.runtime = runtime
         self.operation = operation
 
     def reads(self, variables: dict[str, Any]) -> Reads:
-        contexts = self.compiled.contexts
+        contexts = self.runtime.compiled.contexts
         return tuple(
             (read.context, read.scope(variables, contexts[read.context].key_types))
             for read in self.operation.reads
@@ -105,7 +118,7 @@ class Served:
     def respond(
         self, request: HttpRequest, variables: dict[str, Any], query_string: str
     ) -> HttpResponseBase:
-        operation, cache = self.operation, self.compiled.cache
+        operation, cache = self.operation, self.runtime.cache
         if not operation.public or self.counts_every_read():
             body, ok, retry_after = self.execute(request, variables)
             response = HttpResponse(body, content_type="application/json")
@@ -136,7 +149,7 @@ class Served:
         """Whether a function it calls has a rate of its own, which counts every read: then
         no stored response is served in its place (an edge may still cache it, and enforce
         the rate from the manifest)."""
-        functions = self.compiled.functions
+        functions = self.runtime.compiled.functions
         return any(
             isinstance(functions[name].rate, Rate)
             for name in self.operation.fields
@@ -148,25 +161,12 @@ class Served:
     ) -> tuple[bytes, bool, int | None]:
         """The response body, whether it is free of errors, and the Retry-After when every
         root field was refused by a rate limit."""
-        from mizan.views import MizanContext
-
-        context = MizanContext(request=request)
-        # The document was parsed and validated at start-up: only execution is left.
-        result = execute(
-            self.compiled.schema._schema,
-            self.operation.node,
-            variable_values=variables,
-            context_value=context,
-            executor_class=self.compiled.executor.executor_class,
-            is_async_iterable=never,  # a sync view: a QuerySet is iterated as it is
+        result = self.runtime.execute_persisted(
+            MizanContext(request=request), self.operation, variables
         )
-        assert isinstance(result, ExecutionResult)  # sync resolvers in a sync context
-        payload: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            self.compiled.schema.process_errors(result.errors)
-            payload["errors"] = [e.formatted for e in result.errors]
+        payload = cast(dict[str, Any], result.formatted)
         body = json.dumps(payload, separators=(",", ":")).encode()
-        return body, not result.errors, refused(context.fields, result.errors)
+        return body, not result.errors, result.retry_after
 
     def headers(
         self,

@@ -157,40 +157,29 @@ def optimizing() -> Iterator[None]:
         optimizer.reset(token)
 
 
-def resolver(
-    call: Resolver,
-    field: Resolver,
-    own: frozenset[str],
-    fail: Callable[[Exception], Exception],
-) -> Resolver:
+def resolver(call: Resolver, field: Resolver, own: frozenset[str]) -> Resolver:
     """``call`` (mizan's resolver: auth, arguments, the function) with the function's
     own arguments, then strawberry-django's ``field`` resolver with the rest, the
-    function's result as its source."""
+    function's result as its source. Failures go to the runtime's error step."""
 
     def resolve(root: Any, info: GraphQLResolveInfo[Any], **raw: Any) -> Any:
         mine = {name: raw.pop(name) for name in own if name in raw}
         value = call(root, info, **mine)
         if inspect.isawaitable(value):
             return _then(value, info, raw)
-        try:
-            with optimizing():
-                rows = field(value, info, **raw)
-                return _fetched(rows) if isinstance(rows, QuerySet) else rows
-        except Exception as exc:
-            raise fail(exc) from exc
+        with optimizing():
+            rows = field(value, info, **raw)
+            return _fetched(rows) if isinstance(rows, QuerySet) else rows
 
     async def _then(value: Any, info: GraphQLResolveInfo[Any], raw: dict[str, Any]) -> Any:
         result = await value
-        try:
-            with optimizing():
-                resolved = field(result, info, **raw)
-                while inspect.isawaitable(resolved):
-                    resolved = await resolved
-                if isinstance(resolved, QuerySet):
-                    return await sync_to_async(_fetched)(resolved)
-                return resolved
-        except Exception as exc:
-            raise fail(exc) from exc
+        with optimizing():
+            resolved = field(result, info, **raw)
+            while inspect.isawaitable(resolved):
+                resolved = await resolved
+            if isinstance(resolved, QuerySet):
+                return await sync_to_async(_fetched)(resolved)
+            return resolved
 
     return resolve
 

@@ -9,13 +9,18 @@ that a type already on the path (a recursive model) is followed at most
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLArgument,
     GraphQLField,
     GraphQLNamedType,
     GraphQLObjectType,
+    InlineFragmentNode,
+    SelectionSetNode,
     Undefined,
     ast_from_value,
     get_named_type,
@@ -71,3 +76,22 @@ def _default(argument: GraphQLArgument) -> str:
         return ""
     value = ast_from_value(argument.default_value, argument.type)
     return f" = {print_ast(value)}" if value is not None else ""
+
+
+def root_fields(
+    selection: SelectionSetNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    seen: frozenset[str] = frozenset(),
+) -> list[FieldNode]:
+    """The root fields a selection selects, through fragments (each spread followed once)."""
+    found: list[FieldNode] = []
+    for item in selection.selections:
+        if isinstance(item, FieldNode):
+            found.append(item)
+        elif isinstance(item, InlineFragmentNode):
+            found += root_fields(item.selection_set, fragments, seen)
+        elif isinstance(item, FragmentSpreadNode):
+            name = item.name.value
+            if name in fragments and name not in seen:
+                found += root_fields(fragments[name].selection_set, fragments, seen | {name})
+    return found

@@ -24,6 +24,7 @@ from mizan.exceptions import RegistrationError
 from mizan.naming import check_function_name
 
 if TYPE_CHECKING:
+    from mizan.runtime import Runtime
     from mizan.schema.compiler import CompiledSchema
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,6 +35,7 @@ class Registry:
         self._functions: dict[Callable[..., Any], FunctionDef] = {}
         self._channels: dict[type, ChannelDef] = {}
         self._compiled: CompiledSchema | None = None
+        self._runtime: Runtime | None = None
         self._compiling = threading.Lock()
         self._later: list[Callable[[], Iterable[FunctionDef]]] = []
         #: Declarations made while the URLconf was being imported (module, its URLconf):
@@ -102,6 +104,17 @@ class Registry:
                 if self._compiled is None:
                     self._compiled = compile_schema(list(self), self.channels())
         return self._compiled
+
+    def runtime(self) -> Runtime:
+        """The runtime made from this registry's schema, on first use."""
+        if self._runtime is None:
+            from mizan.runtime import Runtime
+
+            compiled = self.compiled()
+            with self._compiling:
+                if self._runtime is None:
+                    self._runtime = Runtime(compiled)
+        return self._runtime
 
     def _check_open(self, source: Source) -> bool:
         """Whether a declaration may still join the registry; raises once it is frozen.

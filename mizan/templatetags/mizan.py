@@ -19,8 +19,8 @@ from django.utils.html import json_script
 from django.utils.safestring import SafeString
 
 from mizan.contexts import GLOBAL
-from mizan.schema import get_schema
-from mizan.schema.operations import document
+from mizan.naming import context_operation_name
+from mizan.runtime import MizanContext, get_runtime
 
 register = template.Library()
 
@@ -29,16 +29,13 @@ CSRF_ELEMENT_ID = "mizan-csrf"
 
 
 def global_context(request: Any) -> dict[str, Any]:
-    """The global context's data for ``request``, as a client querying it would get it."""
-    from mizan.views import MizanContext
-
-    compiled = get_schema()
-    context = compiled.contexts.get(GLOBAL)
-    if context is None:
+    """The global context's data for ``request``, as a client reading its persisted
+    operation would get it (a field that failed is null; the failure is logged)."""
+    runtime = get_runtime()
+    operation = runtime.compiled.operations.get(context_operation_name(GLOBAL))
+    if operation is None:
         return {}
-    fields = [(fn, compiled.field(fn)) for fn in context.functions if not fn.is_view]
-    query = document("query", "GlobalContext", fields)
-    result = compiled.schema.execute_sync(query, context_value=MizanContext(request=request))
+    result = runtime.execute_persisted(MizanContext(request=request), operation, {})
     return dict(result.data or {})
 
 

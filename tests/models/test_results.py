@@ -233,12 +233,12 @@ def test_the_optimizer_under_async_execution_touches_no_lazy_relation() -> None:
 def test_sync_execution_never_needs_an_event_loop(client, monkeypatch) -> None:
     """A QuerySet is an async iterable to graphql-core: a sync request iterates it as it is
     (a relation not prefetched, OffsetPaginated's results), never through an event loop."""
-    import mizan.execution
+    import mizan.runtime.engine
 
     def no_loop(*args: object) -> None:
         raise AssertionError("a sync request started an event loop")
 
-    monkeypatch.setattr(mizan.execution, "async_to_sync", no_loop)
+    monkeypatch.setattr(mizan.runtime.engine, "async_to_sync", no_loop)
     register_notes()
     make_notes(2)
     query = f"{{ notes {{ {FULL} }} noteOffsets {{ results {{ title }} }} noteRows {{ topics {{ name }} }} }}"

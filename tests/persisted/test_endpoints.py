@@ -251,16 +251,16 @@ def test_an_error_is_never_cacheable_nor_stored(client: Client) -> None:
 
 
 def test_a_hit_is_served_without_executing(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    import mizan.persisted.views as views
+    from mizan.runtime import Runtime
 
     executed = Counter[str]()
-    real = views.execute
+    real = Runtime.execute_persisted
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         executed["n"] += 1
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(views, "execute", counting)
+    monkeypatch.setattr(Runtime, "execute_persisted", counting)
     first = get(client, "/api/mizan/q/UserProfile/?user_id=5")
     second = get(client, "/api/mizan/q/UserProfile/?user_id=5")
     assert second.content == first.content

@@ -359,34 +359,6 @@ def test_an_uploaded_file_cannot_be_returned() -> None:
         get_schema()
 
 
-def test_argument_models_are_built_on_the_first_call() -> None:
-    @client(read_only=True)
-    def double(request, n: int) -> int:
-        return 2 * n
-
-    (call,) = get_schema().calls
-    assert call._model is None  # compiling did not build it
-    assert MizanTestClient().call("double", n=4).data == 8
-    model = call._model
-    assert model is not None
-    MizanTestClient().call("double", n=5)
-    assert call._model is model  # built once
-
-
-def test_prepare_builds_every_argument_model() -> None:
-    @client(read_only=True)
-    def one(request, n: int) -> int:
-        return n
-
-    @client(read_only=True)
-    def none(request) -> int:
-        return 0
-
-    compiled = get_schema()
-    compiled.prepare()
-    assert [call._model is not None for call in compiled.calls] == [False, True]  # by field name
-
-
 def test_garbage_collection_is_paused_only_while_compiling(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -43,7 +43,7 @@ from graphql.pyutils import Path
 
 from mizan import auth
 from mizan.cache import MISS, ContextCache, Slot, scope_of
-from mizan.schema.resolvers import Call
+from mizan.runtime.calls import Call
 
 
 class CachedField:

@@ -1,24 +1,18 @@
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 import pytest
-from graphql import build_schema, specified_rules
 from pydantic import BaseModel
-from strawberry.types.graphql import OperationType
 
-from mizan import execution
 from mizan.client import client
-from mizan.execution import DocumentCache, Executor
-from mizan.schema import get_schema
+from mizan.runtime import MizanContext, engine, get_runtime
+from mizan.runtime.documents import DocumentCache
 from mizan.setup.registry import use_registry
 from tests.conftest import GraphQL
 
 pytestmark = pytest.mark.django_db
-
-ALL = frozenset(OperationType)
 
 
 class Node(BaseModel):
@@ -41,13 +35,13 @@ def functions() -> None:
 
 def counting_validate(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     validated: list[str] = []
-    real = execution.validate
+    real = engine.validate
 
     def validate(schema: Any, document: Any, rules: Any) -> Any:
         validated.append(document.loc.source.body)
         return real(schema, document, rules)
 
-    monkeypatch.setattr(execution, "validate", validate)
+    monkeypatch.setattr(engine, "validate", validate)
     return validated
 
 
@@ -91,7 +85,7 @@ def test_limits_hold_for_a_cached_document(gql: GraphQL, settings: Any) -> None:
 
         query = "{ deep { child { child { name } } } }"
         first, second = gql(query).json(), gql(query).json()
-        assert query in get_schema().executor.documents
+        assert query in get_runtime().documents
     assert first == second
     assert "depth" in second["errors"][0]["message"]
     assert second["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
@@ -173,58 +167,40 @@ class TestDocumentCache:
             def ping(request) -> bool:
                 return True
 
-            assert get_schema().executor.documents.max_entries == 3
+            assert get_runtime().documents.max_entries == 3
 
 
-class TestExecutor:
-    """graphql-core schemas of its own, for what mizan's resolvers never do."""
-
-    def executor(self, resolver: Any) -> Executor:
-        schema = build_schema("type Query { value: String }")
-        schema.query_type.fields["value"].resolve = resolver  # type: ignore[union-attr]
-        return Executor(schema, tuple(specified_rules), max_tokens=100, cache_size=8)
-
-    def test_an_async_resolver_on_the_sync_path_is_awaited(self) -> None:
-        async def value(root: Any, info: Any) -> str:
+class TestExecution:
+    def test_an_async_function_on_the_sync_path_is_awaited(self, rf: Any) -> None:
+        @client(read_only=True)
+        async def later(request) -> str:
             return "awaited"
 
-        result = self.executor(value).execute_sync(
-            "{ value }", variables=None, operation_name=None, context=None, allowed=ALL
-        )
-        assert result.data == {"value": "awaited"}
+        result = get_runtime().execute_sync(MizanContext(request=rf.get("/")), "{ later }")
+        assert result.data == {"later": "awaited"}
         assert not result.errors
 
-    def test_async_resolvers_are_awaited(self) -> None:
-        async def value(root: Any, info: Any) -> str:
+    async def test_an_async_function_on_the_async_path(self, rf: Any) -> None:
+        @client(read_only=True)
+        async def later(request) -> str:
             return "awaited"
 
-        result = asyncio.run(
-            self.executor(value).execute(
-                "{ value }", variables=None, operation_name=None, context=None, allowed=ALL
-            )
-        )
-        assert result.data == {"value": "awaited"}
-        assert not result.errors
-
-    def test_root_value_reaches_the_resolver(self) -> None:
-        result = self.executor(lambda root, info: root["v"]).execute_sync(
-            "{ value }", variables=None, operation_name=None, context=None, allowed=ALL,
-            root_value={"v": "root"},
-        )  # fmt: skip
-        assert result.data == {"value": "root"}
+        context = MizanContext(request=rf.get("/"), is_async=True)
+        result = await get_runtime().execute(context, "{ later }")
+        assert result.data == {"later": "awaited"}
 
     def test_an_exception_escaping_graphql_core_is_masked_and_logged(
-        self, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+        self, rf: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
     ) -> None:
         def broken(*args: Any, **kwargs: Any) -> Any:
             raise RuntimeError("secret")
 
-        executor = self.executor(lambda root, info: "x")
-        monkeypatch.setattr(execution, "execute", broken)
+        runtime = get_runtime()
+        monkeypatch.setattr(engine, "execute", broken)
         with caplog.at_level(logging.ERROR, logger="mizan"):
-            result = executor.execute_sync(
-                "{ value }", variables=None, operation_name=None, context=None, allowed=ALL
-            )
+            result = runtime.execute_sync(MizanContext(request=rf.get("/")), "{ tree { name } }")
         assert result.data is None
         assert result.errors and result.errors[0].message == "Internal server error."
-        assert "secret" in caplog.text
+        assert result.errors[0].extensions == {"code": "INTERNAL_SERVER_ERROR"}
+        (record,) = [r for r in caplog.records if r.name == "mizan"]
+        assert record.exc_info and "secret" in str(record.exc_info[1])

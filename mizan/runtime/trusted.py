@@ -1,18 +1,17 @@
-"""Which document a ``graphql/`` request runs: Apollo's automatic persisted queries
-(``extensions.persistedQuery.sha256Hash``) and the trusted-documents-only switch."""
+"""Which document a request runs, on every transport: a persisted or trusted document
+named by its hash, Apollo's automatic persisted queries
+(``extensions.persistedQuery.sha256Hash``), and the trusted-documents-only switch."""
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Mapping
 from typing import Any
 
 from graphql import GraphQLError
 
+from mizan.cache import ContextCache
 from mizan.conf import mizan_settings
-from mizan.persisted.operations import sha256
-from mizan.schema import get_schema
-
-logger = logging.getLogger("mizan")
+from mizan.persisted.operations import PersistedOperation, sha256
 
 APQ_TTL = 24 * 3600
 
@@ -25,10 +24,14 @@ class Refused(Exception):
         self.error = GraphQLError(message, extensions={"code": code})
 
 
-def document_for(query: str | None, extensions: dict[str, Any] | None) -> str | None:
-    """The document text to run, or :class:`Refused`."""
-    compiled = get_schema()
-    known = compiled.operations_by_hash
+def document_for(
+    query: str | None,
+    extensions: dict[str, Any] | None,
+    known: Mapping[str, PersistedOperation],
+    cache: ContextCache,
+) -> str | None:
+    """The document text to run, or :class:`Refused`; ``known`` are the persisted and
+    trusted documents by hash."""
     trusted_only = mizan_settings.TRUSTED_DOCUMENTS_ONLY
     persisted = (extensions or {}).get("persistedQuery")
     if persisted is not None:
@@ -39,7 +42,6 @@ def document_for(query: str | None, extensions: dict[str, Any] | None) -> str | 
                 "BAD_REQUEST",
             )
         automatic = mizan_settings.AUTOMATIC_PERSISTED_QUERIES and not trusted_only
-        cache = compiled.cache
         if query is None:
             if digest in known:
                 return known[digest].text

@@ -1,0 +1,69 @@
+"""The runtime: the one engine every transport runs operations through.
+
+``mizan.execute(request, query, variables=None, operation_name=None)`` runs one
+from server code (a view, a task, a test) as a client's would run: auth, argument
+validation, the context cache, transactions, the error step and invalidations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from mizan.runtime.context import MizanContext
+from mizan.runtime.engine import Result, Runtime
+from mizan.runtime.errors import Refusal
+from mizan.setup.registry import get_registry
+
+__all__ = ["MizanContext", "Refusal", "Result", "Runtime", "aexecute", "execute", "get_runtime"]
+
+
+def get_runtime() -> Runtime:
+    """The runtime of the current registry, made on first use."""
+    return get_registry().runtime()
+
+
+def execute(
+    request: HttpRequest | None,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    operation_name: str | None = None,
+) -> Result:
+    """Run ``query`` as ``request``'s user, from sync code; returns data and errors.
+
+    The document is the server's own, so trusted-documents-only does not apply;
+    everything else does, as for a client. ``request=None`` (a task): an anonymous
+    user without a session. Errors are in ``result.errors`` (unexpected ones masked
+    and logged, as for a client); applied invalidations in ``result.invalidations``.
+    """
+    context = MizanContext(request=_request(request))
+    try:
+        return get_runtime().execute_sync(context, query, variables, operation_name, trusted=True)
+    except Refusal as refusal:
+        return Result(None, [refusal.error])
+
+
+async def aexecute(
+    request: HttpRequest | None,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    operation_name: str | None = None,
+) -> Result:
+    """:func:`execute` for async code (an async view, a consumer)."""
+    context = MizanContext(request=_request(request), is_async=True)
+    try:
+        return await get_runtime().execute(context, query, variables, operation_name, trusted=True)
+    except Refusal as refusal:
+        return Result(None, [refusal.error])
+
+
+def _request(request: HttpRequest | None) -> HttpRequest:
+    if request is not None:
+        return request
+    from django.contrib.auth.models import AnonymousUser
+
+    bare = HttpRequest()
+    bare.method = "POST"
+    bare.user = AnonymousUser()
+    return bare

@@ -1,0 +1,19 @@
+"""``info.context`` for every operation mizan runs, whatever the transport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+
+
+@dataclass(slots=True)
+class MizanContext:
+    """What resolvers read: the Django request (over WebSocket, one built from the
+    handshake), the response being built (HTTP only), and whether resolvers may
+    return awaitables (``is_async``: under an event loop)."""
+
+    request: HttpRequest
+    response: HttpResponse | None = None
+    is_async: bool = False
+    fields: int = 0  # root fields that began: a 429 is when every one was rate-limited
