@@ -286,4 +286,3 @@ def test_mizan_execute_counts_as_its_request_and_says_retry_after(rf: Any) -> No
     assert [e.extensions["code"] for e in refused.errors or ()] == ["RATE_LIMITED"]
     assert refused.retry_after == refused.errors[0].extensions["retryAfter"] >= 1  # type: ignore[index]
     assert runs["send"] == 2
-
