@@ -107,8 +107,9 @@ import gen_models
 start = time.perf_counter()
 import gen_{tool}
 if {tool!r} == "mizan":
-    from mizan.setup.registry import get_registry
-    sdl = get_registry().compiled().sdl()
+    from mizan.registry import get_registry
+    from mizan.schema import get_schema
+    sdl = get_schema(get_registry()).sdl()
 else:
     sdl = gen_strawberry.schema.as_str()
 elapsed = time.perf_counter() - start

@@ -72,8 +72,8 @@ def run(varnishd: str, workdir: Path, mutations: int, users: int) -> int:
     from django.core.wsgi import get_wsgi_application
     from django.test import Client
 
-    from mizan.contexts import invalidated
     from mizan.edge.purgers import purged
+    from mizan.invalidation import invalidated
     from tests.edge.stack import CSRF, Stack, fetch, user_urls
 
     settings.DEBUG = False  # no query log growing across thousands of requests

@@ -11,8 +11,7 @@ the same objects. ``import mizan`` needs neither Django set up nor Django Channe
 
 from typing import TYPE_CHECKING
 
-from mizan.client import client
-from mizan.contexts import invalidate, invalidate_for, invalidate_on
+from mizan.client import client, register
 from mizan.exceptions import (
     BadInput,
     BadParameter,
@@ -29,7 +28,7 @@ from mizan.exceptions import (
     RegistrationError,
     Unauthenticated,
 )
-from mizan.setup.registry import register
+from mizan.invalidation import invalidate, invalidate_for, invalidate_on
 
 if TYPE_CHECKING:
     from mizan.channels import wrap_asgi

@@ -8,10 +8,12 @@ class MizanConfig(AppConfig):
 
     def ready(self) -> None:
         # Wired here, never on import: importing a mizan module has no side effects.
+        from mizan.channels.checks import register_checks as register_channel_checks
         from mizan.checks import register_checks
         from mizan.conf import mizan_settings
         from mizan.edge.purgers import dispatch
 
         register_checks()
+        register_channel_checks()  # the plug-in's own; they import nothing of Channels
         setting_changed.connect(mizan_settings.reload, dispatch_uid="mizan.conf")
         dispatch.connect()

@@ -22,14 +22,17 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
 
 from mizan.conf import mizan_settings
-from mizan.contexts import ContextDef, Invalidation
+from mizan.contexts import ContextDef
+
+if TYPE_CHECKING:
+    from mizan.invalidation import Invalidation
 
 logger = logging.getLogger("mizan.cache")
 

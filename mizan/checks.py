@@ -17,8 +17,6 @@ from mizan.exceptions import RegistrationError
 
 
 def register_checks() -> None:
-    from mizan.channels.checks import check_allowed_origins, check_channel_layer
-
     register(check_settings, Tags.compatibility)
     register(check_schema, Tags.compatibility)
     register(check_purgers, Tags.compatibility)
@@ -26,8 +24,6 @@ def register_checks() -> None:
     register(check_invalidation_scopes, Tags.compatibility)
     register(check_rates, Tags.compatibility)
     register(check_rate_cache, Tags.caches, deploy=True)
-    register(check_channel_layer, Tags.compatibility)
-    register(check_allowed_origins, Tags.security)
 
 
 def check_settings(**kwargs: Any) -> list[CheckMessage]:
@@ -124,7 +120,7 @@ def check_purgers(**kwargs: Any) -> list[CheckMessage]:
 
 def check_declared_from_urlconf(**kwargs: Any) -> list[CheckMessage]:
     """A function, form or channel declared in a module that only the URLconf imports."""
-    from mizan.setup.registry import get_registry
+    from mizan.registry import get_registry
 
     _load_urlconf()
     messages: list[CheckMessage] = []

@@ -12,11 +12,10 @@ from typing import Any, Literal, TypeVar, overload
 import pydantic
 from django.http import HttpRequest
 
-from mizan.definitions import AuthSpec, FunctionDef, Kind, Param, Source
+from mizan.definitions import AuthSpec, FunctionDef, Kind, Param, Rate, Source
 from mizan.exceptions import RegistrationError
 from mizan.naming import check_function_name
-from mizan.ratelimit import Rate
-from mizan.setup.registry import get_registry
+from mizan.registry import get_registry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -215,3 +214,15 @@ def _context(context: str | None, source: Source) -> str | None:
             "letters, digits and underscores, starting with a letter (e.g. 'user')."
         )
     return context
+
+
+def register(fn: F, name: str) -> F:
+    """Give a function its public name, registering it with defaults if ``@client`` did not.
+
+    The seed's API: after ``@client`` it renames the function (it is not a second
+    registration)."""
+    registry = get_registry()
+    if fn not in registry:
+        client(fn)
+    registry.rename(fn, name)
+    return fn

@@ -19,9 +19,9 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from mizan.contexts import collecting
+from mizan.cache_headers import report
 from mizan.edge.pages import apply_policy, context_of_view
-from mizan.http import report
+from mizan.invalidation import collecting
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 AsyncGetResponse = Callable[[HttpRequest], Awaitable[HttpResponseBase]]

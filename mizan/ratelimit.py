@@ -24,11 +24,9 @@ import inspect
 import ipaddress
 import logging
 import math
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -39,82 +37,22 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from mizan.conf import mizan_settings
+from mizan.definitions import Rate
 from mizan.exceptions import RateLimited
 
 if TYPE_CHECKING:
     from mizan.definitions import FunctionDef
+
+__all__ = ["Counter", "Limit", "Rate", "caller", "client_ip", "default_rate", "refused"]
 
 logger = logging.getLogger("mizan.ratelimit")
 
 RateKey = Callable[[HttpRequest], Any]
 R = TypeVar("R", bound=HttpResponseBase)
 
-UNITS = {
-    "s": 1,
-    "sec": 1,
-    "second": 1,
-    "m": 60,
-    "min": 60,
-    "minute": 60,
-    "h": 3600,
-    "hour": 3600,
-    "d": 86400,
-    "day": 86400,
-}
-UNIT_NAMES = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
-_RATE = re.compile(r"(\d+)/(\d*)([a-z]+)")
 # Seconds a counter outlives its window: processes' clocks differ a little.
 GRACE = 5
 LOG_EVERY = 60.0
-
-
-@dataclass(frozen=True)
-class Rate:
-    """``calls`` per ``seconds``; ``str()`` gives the text it was parsed from, normalised."""
-
-    calls: int
-    seconds: int
-
-    @classmethod
-    def parse(cls, text: object) -> Rate:
-        """``"5/m"`` → ``Rate(5, 60)``; a :class:`ValueError` that says what to write."""
-        match = _RATE.fullmatch(text.replace(" ", "").lower()) if isinstance(text, str) else None
-        unit = _unit(match[3]) if match else None
-        if match is None or unit is None:
-            raise ValueError(
-                f"{text!r} is not a rate. Write calls per period, e.g. '5/m': s, m, h or d "
-                "for a second, minute, hour or day, and '10/5m' for ten per five minutes."
-            )
-        calls, times = int(match[1]), int(match[2] or 1)
-        if calls < 1 or times < 1:
-            raise ValueError(
-                f"{text!r} allows no call at all. Write at least '1/{match[3]}'; a function "
-                "nobody may call should not be registered."
-            )
-        return cls(calls, times * UNITS[unit])
-
-    def __str__(self) -> str:
-        for seconds, unit in sorted(UNIT_NAMES.items(), reverse=True):
-            if self.seconds % seconds == 0:
-                times = self.seconds // seconds
-                return f"{self.calls}/{times if times > 1 else ''}{unit[0]}"
-        raise AssertionError("every period is a whole number of seconds")
-
-    def describe(self) -> str:
-        """``5 per minute``, ``10 per 5 minutes``: for messages."""
-        for seconds, unit in sorted(UNIT_NAMES.items(), reverse=True):
-            if self.seconds % seconds == 0:
-                times = self.seconds // seconds
-                return f"{self.calls} per {f'{times} {unit}s' if times > 1 else unit}"
-        raise AssertionError("every period is a whole number of seconds")
-
-
-def _unit(word: str) -> str | None:
-    if word in UNITS:
-        return word
-    if len(word) > 3 and word.endswith("s") and word[:-1] in UNITS:  # "minutes", not "ms"
-        return word[:-1]
-    return None
 
 
 @lru_cache(maxsize=64)

@@ -28,7 +28,7 @@ from strawberry.types.base import get_object_definition
 from mizan.definitions import FunctionDef, Kind
 from mizan.naming import argument_name
 from mizan.runtime import MizanContext, get_runtime
-from mizan.schema.operations import document
+from mizan.schema.selections import document
 from mizan.schema.types import _list_of, _optional_of, _strip, is_model
 
 

@@ -4,7 +4,7 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import path
 
-from mizan.persisted.views import context_view, operation_view
+from mizan.persisted.endpoints import context_view, operation_view
 from mizan.views import MizanGraphQLView
 
 if not apps.is_installed("mizan"):

@@ -25,8 +25,8 @@ from strawberry.http.base import BaseRequestProtocol
 from strawberry.types.graphql import OperationType
 
 from mizan import graphiql
+from mizan.cache_headers import cacheable, no_store, report, stamp_schema
 from mizan.conf import mizan_settings
-from mizan.http import cacheable, no_store, report, stamp_schema
 from mizan.ratelimit import too_many
 from mizan.runtime import MizanContext, Refusal, Result, get_runtime
 from mizan.schema import CurrentSchema

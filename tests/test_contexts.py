@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from mizan import invalidate, invalidate_on
 from mizan.client import client
-from mizan.contexts import InvalidationError
+from mizan.exceptions import InvalidationError
 from mizan.schema import get_schema
 from mizan.testing import MizanTestClient
 from tests.conftest import GraphQL

@@ -12,7 +12,7 @@ from django.test import Client
 from pydantic import BaseModel
 
 from mizan import client, invalidate_for
-from mizan.contexts import InvalidationError
+from mizan.exceptions import InvalidationError
 from tests.conftest import GraphQL
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("cache_backend")]

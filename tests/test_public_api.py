@@ -56,8 +56,8 @@ def test_one_import_style_and_the_seeds_paths_are_the_same_objects() -> None:
     from mizan.channels import ReactChannel, wrap_asgi
     from mizan.channels.channel import ReactChannel as DefinedReactChannel
     from mizan.client import client as seed_client  # the seed's paths
-    from mizan.contexts import invalidate as defined_invalidate
-    from mizan.contexts import invalidate_on as defined_invalidate_on
+    from mizan.invalidation import invalidate as defined_invalidate
+    from mizan.invalidation import invalidate_on as defined_invalidate_on
     from mizan.setup.registry import register as seed_register
 
     assert client is seed_client and register is seed_register
@@ -225,7 +225,7 @@ def test_importing_mizan_wires_nothing_until_the_app_is_ready() -> None:
         import mizan.edge.purgers.dispatch
         from django.core.checks.registry import registry
         from django.core.signals import setting_changed
-        from mizan.contexts import collected, invalidated
+        from mizan.invalidation import collected, invalidated
 
         def wired():
             checks = sorted(

@@ -25,7 +25,7 @@ from functools import partial
 from typing import Annotated, Any, ClassVar
 
 import pydantic
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import async_to_sync
 from channels.layers import BaseChannelLayer, get_channel_layer  # type: ignore[import-untyped]
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -33,14 +33,22 @@ from django.http import HttpRequest
 
 from mizan.conf import mizan_settings
 from mizan.definitions import ChannelDef, FunctionDef, Kind, Param, Source
-from mizan.exceptions import ChannelSendError, Forbidden, RegistrationError
+from mizan.exceptions import ChannelSendError, RegistrationError
 from mizan.naming import channel_name, channel_send_name, check_function_name
+from mizan.registry import get_registry
 from mizan.runtime.errors import bad_input
-from mizan.setup.registry import get_registry
 
-from .groups import group_name
-
-MESSAGE_TYPE = "mizan.channel.message"  # the channel-layer event type every broadcast uses
+from .hooks import (
+    MESSAGE_TYPE,
+    authorize,
+    await_text,
+    call_hook,
+    checked_group,
+    group_of,
+    parse_params,
+    shown_name,
+)
+from .subscription import install
 
 
 class ReactChannel:
@@ -102,66 +110,22 @@ class ReactChannel:
             pass
         else:
             raise ChannelSendError(
-                f"{_name(cls)}.send() was called from async code; "
-                f"use `await {_name(cls)}.asend(...)` there."
+                f"{shown_name(cls)}.send() was called from async code; "
+                f"use `await {shown_name(cls)}.asend(...)` there."
             )
         layer()  # a configuration mistake surfaces here, not in a commit hook
         channel, parsed, event = _event(cls, message, params)
         raw = channel.group(parsed)
         if inspect.isawaitable(raw):
-            raw = async_to_sync(_await)(raw)
-        group = _group_name(channel, raw)
+            raw = async_to_sync(await_text)(raw)
+        group = checked_group(channel, raw)
         transaction.on_commit(partial(async_to_sync(_deliver), group, event))
 
     @classmethod
     async def asend(cls, message: pydantic.BaseModel | Mapping[str, Any], /, **params: Any) -> None:
         """Broadcast ``message`` to the subscribers of ``params``'s group, now."""
         channel, parsed, event = _event(cls, message, params)
-        await _deliver(await _group(channel, parsed), event)
-
-
-# --- what the subscription and the mutation share ---------------------------------
-
-
-async def call_hook(hook: Callable[..., Any], *args: Any) -> Any:
-    """Await an async hook; run a sync one in Django's sync thread (it may use the ORM)."""
-    result = hook(*args) if inspect.iscoroutinefunction(hook) else await sync_to_async(hook)(*args)
-    return await result if inspect.isawaitable(result) else result
-
-
-async def authorize(channel: ReactChannel, params: Any) -> None:
-    if not await call_hook(channel.authorize, params):
-        raise Forbidden(f"You may not use the channel {_name(type(channel))!r} with these params.")
-
-
-async def _group(channel: ReactChannel, params: Any) -> str:
-    # Called without a thread hop: group() is a function of params, run on every send.
-    raw = channel.group(params)
-    return _group_name(channel, await raw if inspect.isawaitable(raw) else raw)
-
-
-async def _await(awaitable: Awaitable[str]) -> str:
-    return await awaitable
-
-
-def _group_name(channel: ReactChannel, raw: object) -> str:
-    if not isinstance(raw, str):
-        raise TypeError(f"{_name(type(channel))}.group() returned {raw!r}; it must return a str.")
-    return group_name(_definition_of(type(channel)).name, raw)
-
-
-def parse_params(cls: type[ReactChannel], data: dict[str, Any]) -> Any:
-    """``Params`` validated from ``data``; a pydantic error propagates."""
-    model: type[pydantic.BaseModel] | None = getattr(cls, "Params", None)
-    return None if model is None else model.model_validate(data)
-
-
-def _definition_of(cls: type[ReactChannel]) -> ChannelDef:
-    if "_mizan_definition" not in cls.__dict__:
-        raise ChannelSendError(
-            f"{_name(cls)} is declared abstract=True: it has no subscribers to send to."
-        )
-    return cls._mizan_definition
+        await _deliver(await group_of(channel, parsed), event)
 
 
 # --- sending -----------------------------------------------------------------------
@@ -170,19 +134,19 @@ def _definition_of(cls: type[ReactChannel]) -> ChannelDef:
 def _event(
     cls: type[ReactChannel], message: object, params: dict[str, Any]
 ) -> tuple[ReactChannel, Any, dict[str, Any]]:
-    name = _name(cls)
+    name = shown_name(cls)
     model = cls.DjangoMessage
     if isinstance(message, Mapping):
         try:
             message = model.model_validate(message)
         except pydantic.ValidationError as exc:
             raise ChannelSendError(
-                f"{name}.send(): the message is not a valid {_name(model)}: {_first(exc)}"
+                f"{name}.send(): the message is not a valid {shown_name(model)}: {_first(exc)}"
             ) from None
     if not isinstance(message, model):
         raise ChannelSendError(
-            f"{name}.send() takes a {_name(model)} (or a dict of its fields), "
-            f"not {_name(type(message))}."
+            f"{name}.send() takes a {shown_name(model)} (or a dict of its fields), "
+            f"not {shown_name(type(message))}."
         )
     params_model: type[pydantic.BaseModel] | None = getattr(cls, "Params", None)
     known = set(params_model.model_fields) if params_model is not None else set()
@@ -218,10 +182,6 @@ def layer() -> BaseChannelLayer:
             "RedisPubSubChannelLayer (several)."
         )
     return found
-
-
-def _name(cls: type) -> str:
-    return cls.__qualname__.rpartition("<locals>.")[2]
 
 
 def _first(exc: pydantic.ValidationError) -> str:
@@ -288,6 +248,7 @@ def _definition(cls: type[ReactChannel]) -> ChannelDef:
         subscription=subscription,
         send=send,
         description=subscription.description,
+        install=install,
     )
     cls._mizan_definition = definition
     return definition

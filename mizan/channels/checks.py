@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error
+from django.core.checks import CheckMessage, Error, Tags, register
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
 from mizan.conf import mizan_settings
-from mizan.setup.registry import get_registry
+from mizan.registry import get_registry
+
+
+def register_checks() -> None:
+    register(check_channel_layer, Tags.compatibility)
+    register(check_allowed_origins, Tags.security)
 
 
 def check_channel_layer(**kwargs: Any) -> list[CheckMessage]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 from graphql import GraphQLError, GraphQLField, GraphQLResolveInfo
@@ -21,8 +21,11 @@ from mizan.definitions import ChannelDef
 from mizan.runtime.calls import Call
 from mizan.runtime.errors import bad_input
 
-from .channel import MESSAGE_TYPE, ReactChannel, _group, authorize, call_hook, parse_params
+from .hooks import MESSAGE_TYPE, authorize, call_hook, group_of, parse_params
 from .hub import hub
+
+if TYPE_CHECKING:
+    from .channel import ReactChannel
 
 logger = logging.getLogger("mizan")
 
@@ -67,7 +70,7 @@ def _subscriber(channel: ChannelDef, call: Call) -> Any:
             raise bad_input(exc) from None
         instance: ReactChannel = cls(context.request)
         await authorize(instance, params)
-        group = await _group(instance, params)
+        group = await group_of(instance, params)
         return _events(consumer, instance, params, group, channel)
 
     return subscribe

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
-from graphql import GraphQLNonNull, type_from_ast
+from graphql import GraphQLNonNull
 
 from mizan.conf import mizan_settings
 from mizan.contexts import ContextDef
@@ -134,8 +134,9 @@ def _template(operation: PersistedOperation, context: ContextDef) -> str | None:
     pairs = []
     for definition in operation.operation.variable_definitions or ():
         variable = definition.variable.name.value
+        assert operation.variables is not None  # every persisted operation has its specs
         required = definition.default_value is None and isinstance(
-            _type(definition), GraphQLNonNull
+            operation.variables.specs[variable][0], GraphQLNonNull
         )
         if variable in by_variable:
             pairs.append(f"{variable}=:{by_variable[variable]}")
@@ -144,10 +145,6 @@ def _template(operation: PersistedOperation, context: ContextDef) -> str | None:
     # Sorted as mizan.canonical.query_string sorts the filled pairs: a name holds no "=",
     # so two pairs are ordered by their names and the "=", whatever values fill them.
     return ("?" + "&".join(sorted(pairs))) if pairs else ""
-
-
-def _type(definition: Any) -> Any:
-    return type_from_ast(get_schema().schema._schema, definition.type)
 
 
 def _view_patterns(definition: FunctionDef, view_urls: ViewUrls) -> list[str]:

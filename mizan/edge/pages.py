@@ -16,9 +16,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
+from mizan.cache_headers import cacheable
 from mizan.contexts import ContextDef
 from mizan.edge.keys import set_key_headers, surrogate_keys
-from mizan.http import cacheable
 
 Pages = dict[Callable[..., Any], ContextDef]
 _last: tuple[object, Pages] | None = None  # the pages of the schema built last

@@ -53,6 +53,14 @@ def input_model(
         )
 
 
+def _submitted(kwargs: dict[str, Any], result: Any) -> dict[str, Any] | None:
+    """What scopes a submit's ``affects=``: the form's fields are its params; a submission
+    refused as invalid changed nothing."""
+    if getattr(result, "ok", True) is False:
+        return None
+    return {**kwargs, **dict(kwargs["data"])}
+
+
 class FormFunctions:
     """The code behind a form's three functions, one instance per registered form."""
 
@@ -115,6 +123,7 @@ class FormFunctions:
                 description=f"Submit the {spec.title} form: validate, then act on it. "
                 "Nothing is done with invalid data.",
                 affects=spec.affects,
+                affected_params=_submitted,
                 form=FormPart(spec, "submit"),
                 rate=spec.rate,
                 rate_key=spec.rate_key,

@@ -19,7 +19,7 @@ from mizan.forms.fields import field_specs
 from mizan.forms.functions import FormFunctions, input_model
 from mizan.forms.spec import FormRole, FormSpec, MizanFormMeta, unbound_form
 from mizan.naming import check_function_name, form_type_prefix
-from mizan.setup.registry import Registry, get_registry
+from mizan.registry import Registry, get_registry
 
 # Form names taken in each registry, to refuse a duplicate when its class is defined.
 _names: weakref.WeakKeyDictionary[Registry, dict[str, Source]] = weakref.WeakKeyDictionary()

@@ -66,6 +66,24 @@ class FormSpec:
         """An unbound instance, as mizan reads the form's fields outside a request."""
         return unbound_form(self.form_class)
 
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema (2020-12) of the form's input, keyed by GraphQL field names."""
+        from mizan.forms.json_schema import json_schema
+
+        return json_schema(self.unbound(), list(self.fields), self.title, self.description)
+
+    def file_fields(self) -> list[str]:
+        """The GraphQL names of the fields that take an upload."""
+        from mizan.forms.fields import ValueKind
+
+        return [f.graphql_name for f in self.fields if f.kind is ValueKind.FILE]
+
+    def number_fields(self) -> list[str]:
+        return [f.graphql_name for f in self.fields if f.graphql_type in ("Int", "Float")]
+
+    def field_names(self) -> list[str]:
+        return [f.graphql_name for f in self.fields]
+
 
 def unbound_form(form_class: type[forms.BaseForm]) -> forms.BaseForm:
     """``form_class(**get_form_kwargs(None))``: the form as its fields are outside a request

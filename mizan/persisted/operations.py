@@ -34,7 +34,7 @@ from mizan.canonical import Scalar, key_value
 from mizan.exceptions import RegistrationError
 from mizan.naming import argument_name, context_operation_name
 from mizan.persisted.canonical import Variables
-from mizan.schema.operations import document, root_fields
+from mizan.schema.selections import document, root_fields
 
 if TYPE_CHECKING:
     from mizan.schema.compiler import CompiledSchema

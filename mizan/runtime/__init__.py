@@ -11,17 +11,24 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from mizan.registry import Registry, get_registry
 from mizan.runtime.context import MizanContext
 from mizan.runtime.engine import Result, Runtime
 from mizan.runtime.errors import Refusal
-from mizan.setup.registry import get_registry
 
 __all__ = ["MizanContext", "Refusal", "Result", "Runtime", "aexecute", "execute", "get_runtime"]
 
 
-def get_runtime() -> Runtime:
-    """The runtime of the current registry, made on first use."""
-    return get_registry().runtime()
+def build_runtime(registry: Registry) -> Runtime:
+    """``registry``'s runtime (derive it with ``registry.derive(build_runtime)``)."""
+    from mizan.schema import get_schema
+
+    return Runtime(get_schema(registry))
+
+
+def get_runtime(registry: Registry | None = None) -> Runtime:
+    """The runtime of ``registry`` (the current one by default), made on first use."""
+    return (registry or get_registry()).derive(build_runtime)
 
 
 def execute(

@@ -23,9 +23,10 @@ from graphql import GraphQLResolveInfo
 
 from mizan import auth
 from mizan.cache import ContextCache, Slot, owner_scope, scope_of
-from mizan.contexts import ContextDef, Invalidation, schedule
+from mizan.contexts import ContextDef
 from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import RegistrationError
+from mizan.invalidation import Invalidation, schedule
 from mizan.naming import argument_name
 from mizan.ratelimit import Limit
 from mizan.runtime.errors import bad_input
@@ -218,10 +219,9 @@ class Call:
     def invalidate(self, kwargs: dict[str, Any], result: Any) -> None:
         """After a successful mutation: its affected contexts, scoped by its params whose
         names match their key params (all of them), else whole."""
-        params = kwargs
-        if self.definition.form is not None:
-            if getattr(result, "ok", True) is False:
-                return  # a form submission refused as invalid changed nothing
-            params = {**kwargs, **dict(kwargs["data"])}  # a form's fields are its params
+        hook = self.definition.affected_params  # a plug-in's (a form's submit)
+        params = kwargs if hook is None else hook(kwargs, result)
+        if params is None:
+            return
         for context in self.affects:
             schedule(Invalidation(context.name, context.scope(params)))

@@ -18,7 +18,7 @@ from graphql import DocumentNode, FragmentDefinitionNode, GraphQLError, Operatio
 from strawberry.types.graphql import OperationType
 
 from mizan.runtime.errors import Refusal
-from mizan.schema.operations import root_fields
+from mizan.schema.selections import root_fields
 
 # The cache's bound in document text, besides its number of entries. A parsed
 # document keeps every token for error locations: ~180 bytes a character for a

@@ -45,8 +45,8 @@ from strawberry.types.graphql import OperationType
 
 from mizan.cache import ContextCache
 from mizan.conf import mizan_settings
-from mizan.contexts import Invalidation, collecting
 from mizan.definitions import Kind
+from mizan.invalidation import Invalidation, collecting
 from mizan.naming import argument_name
 from mizan.persisted.operations import PersistedOperation
 from mizan.ratelimit import refused
@@ -169,13 +169,10 @@ class Runtime:
                 field.resolve = _resolver(calls[name], field)
         _read_attributes_directly(schema, compiled.types)
         model_types.read_columns_directly(schema)
-        if compiled.channels:
-            # Only a project that defines a channel has Django Channels installed.
-            from mizan.channels.subscription import install
-
-            assert schema.subscription_type is not None
-            for name, channel in compiled.channels.items():
-                install(schema.subscription_type.fields[name], channel, calls[name])
+        for name, channel in compiled.channels.items():
+            # The plug-in's hook (the runtime never imports channels).
+            assert channel.install is not None and schema.subscription_type is not None
+            channel.install(schema.subscription_type.fields[name], channel, calls[name])
         return tuple(calls.values())
 
     def prepare_calls(self) -> None:

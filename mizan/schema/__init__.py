@@ -6,15 +6,23 @@ from typing import TYPE_CHECKING
 
 from strawberry.schema.base import BaseSchema
 
-from mizan.setup.registry import get_registry
+from mizan.registry import Registry, get_registry
 
 if TYPE_CHECKING:
     from mizan.schema.compiler import CompiledSchema
 
 
-def get_schema() -> CompiledSchema:
-    """The schema of the current registry, built on first use."""
-    return get_registry().compiled()
+def compile_registry(registry: Registry) -> CompiledSchema:
+    """``registry``'s schema (derive it with ``registry.derive(compile_registry)``)."""
+    from mizan.contexts import contexts_of
+    from mizan.schema.compiler import compile_schema
+
+    return compile_schema(list(registry), registry.channels(), registry.derive(contexts_of))
+
+
+def get_schema(registry: Registry | None = None) -> CompiledSchema:
+    """The schema of ``registry`` (the current one by default), built on first use."""
+    return (registry or get_registry()).derive(compile_registry)
 
 
 class CurrentSchema:

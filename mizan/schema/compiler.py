@@ -75,7 +75,9 @@ class CompiledSchema:
 
 
 def compile_schema(
-    definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef] = ()
+    definitions: Sequence[FunctionDef],
+    channels: Sequence[ChannelDef] = (),
+    contexts: dict[str, ContextDef] | None = None,
 ) -> CompiledSchema:
     # Building a schema allocates tens of thousands of objects that all live on, so
     # the cyclic GC keeps walking a growing heap for nothing: half the build time of
@@ -83,14 +85,19 @@ def compile_schema(
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _compile(definitions, channels)
+        return _compile(definitions, channels, contexts)
     finally:
         if paused:
             gc.enable()
 
 
-def _compile(definitions: Sequence[FunctionDef], channels: Sequence[ChannelDef]) -> CompiledSchema:
-    contexts = build_contexts(definitions)
+def _compile(
+    definitions: Sequence[FunctionDef],
+    channels: Sequence[ChannelDef],
+    contexts: dict[str, ContextDef] | None,
+) -> CompiledSchema:
+    if contexts is None:
+        contexts = build_contexts(definitions)
     by_fn = {d.fn: d for d in definitions}
     derived = [d for c in channels for d in (c.subscription, c.send) if d is not None]
     check_names([*definitions, *derived], channels)

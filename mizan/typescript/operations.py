@@ -29,7 +29,7 @@ from mizan.contexts import ContextDef
 from mizan.definitions import FunctionDef, Kind
 from mizan.naming import argument_name, context_operation_name
 from mizan.schema.compiler import CompiledSchema
-from mizan.schema.operations import document
+from mizan.schema.selections import document
 from mizan.typescript.text import comment, literal, quote
 from mizan.typescript.types import is_optional, reference
 

@@ -5,13 +5,17 @@ Each is a line or two over the runtime; what is generated is the names and types
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mizan import naming
 from mizan.contexts import GLOBAL, ContextDef
 from mizan.definitions import ChannelDef, FunctionDef
-from mizan.forms.spec import FormSpec
 from mizan.typescript.operations import Op, type_literal
 from mizan.typescript.text import comment
 from mizan.typescript.types import reference
+
+if TYPE_CHECKING:
+    from mizan.forms.spec import FormSpec
 
 HEADER = """\
 import { createElement, type ReactNode } from "react";

@@ -17,12 +17,12 @@ from pydantic import BaseModel
 from mizan import invalidate
 from mizan.checks import check_purgers
 from mizan.client import client
-from mizan.contexts import Invalidation, collecting
 from mizan.edge import resolve_invalidation
 from mizan.edge.manifest import generate_edge_manifest
 from mizan.edge.purgers import Cloudflare, Dispatcher, Fastly, Purger, Varnish, purged
 from mizan.edge.purgers.backends import HTTP
 from mizan.edge.purgers.dispatch import current
+from mizan.invalidation import Invalidation, collecting
 from tests.edge import urls
 from tests.edge.fake_api import Answer, FakeAPI, fake_api
 

@@ -374,9 +374,9 @@ def test_garbage_collection_is_paused_only_while_compiling(
     during: list[bool] = []
     real = compiler._compile
 
-    def observed(definitions, channels):  # type: ignore[no-untyped-def]
+    def observed(definitions, channels, contexts):  # type: ignore[no-untyped-def]
         during.append(gc.isenabled())
-        return real(definitions, channels)
+        return real(definitions, channels, contexts)
 
     monkeypatch.setattr(compiler, "_compile", observed)
     assert gc.isenabled()

@@ -55,7 +55,7 @@ def functions() -> None:
 
 def generate(runtime: str | None = "@mizan/runtime") -> dict[str, str]:
     registry = get_registry()
-    return generate_client(registry.compiled(), registry, runtime)
+    return generate_client(get_schema(registry), registry, runtime)
 
 
 def test_the_seed_names() -> None:

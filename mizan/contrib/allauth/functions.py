@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 from pydantic import BaseModel, Field
 
-from mizan import client, register
+from mizan.client import client, register
 from mizan.contrib.allauth.state import AccountState, account_state, changed, will_change
 from mizan.exceptions import BadInput
 

@@ -10,8 +10,9 @@ from allauth.core.internal.ratelimit import get_rates
 from django.http import HttpRequest
 from pydantic import BaseModel, Field
 
-from mizan.contexts import GLOBAL, invalidate_for
+from mizan.contexts import GLOBAL
 from mizan.exceptions import RateLimited
+from mizan.invalidation import invalidate_for
 
 
 class AccountUser(BaseModel):

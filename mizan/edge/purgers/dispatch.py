@@ -27,11 +27,11 @@ from django.dispatch import Signal
 from django.utils.module_loading import import_string
 
 from mizan.conf import mizan_settings
-from mizan.contexts import Invalidation, collected, invalidated
 from mizan.edge.header import format_invalidations
 from mizan.edge.purgers.base import Purger, Sender
 from mizan.edge.resolve import Purge, resolve_invalidation
 from mizan.exceptions import ManifestError, PurgeError
+from mizan.invalidation import Invalidation, collected, invalidated
 
 logger = logging.getLogger("mizan.edge.purge")
 

@@ -8,7 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mizan.exceptions import RegistrationError
-from mizan.setup.registry import get_registry
+from mizan.registry import get_registry
+from mizan.schema import get_schema
 from mizan.typescript import generate_client, stale_files, write_client
 
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
     ) -> None:
         registry = get_registry()
         try:
-            files = generate_client(registry.compiled(), registry, runtime_import)
+            files = generate_client(get_schema(registry), registry, runtime_import)
         except RegistrationError as exc:
             raise CommandError(str(exc)) from exc
         directory = Path(output)

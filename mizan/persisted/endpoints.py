@@ -17,10 +17,10 @@ from django.utils import translation
 from strawberry.types.graphql import OperationType
 
 from mizan.cache import MISS, Reads
+from mizan.cache_headers import cacheable, etag_of, no_store, stamp_schema
 from mizan.conf import mizan_settings
 from mizan.edge.keys import set_key_headers, surrogate_keys
 from mizan.exceptions import BadParameter
-from mizan.http import cacheable, etag_of, no_store, stamp_schema
 from mizan.naming import context_operation_name
 from mizan.persisted.operations import PersistedOperation
 from mizan.ratelimit import Rate, too_many

@@ -17,8 +17,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 
-from mizan.contexts import Invalidation
 from mizan.edge.header import format_invalidations
+from mizan.invalidation import Invalidation
 
 INVALIDATE_HEADER = "X-Mizan-Invalidate"
 SCHEMA_HEADER = "X-Mizan-Schema"
