@@ -69,6 +69,13 @@ class Settings:
     MAX_DEPTH = Setting(12, "The deepest selection nesting a document may have.")
     MAX_TOKENS = Setting(5000, "The most tokens a document may have (checked while parsing).")
     MAX_ALIASES = Setting(30, "The most aliases a document may use.")
+    EXTENSIONS: Setting[Sequence[Any]] = Setting(
+        [],
+        "Strawberry schema extensions run on every operation, on every transport: classes "
+        "(or factories, or dotted paths to them), one instance made per operation; an "
+        "instance is refused. `on_parse`/`on_validate` run on a document-cache miss only.",
+        accepts=(list, tuple),
+    )
     DOCUMENT_CACHE_SIZE = Setting(
         512,
         "Documents whose parse and validation results are kept (LRU; also capped at 1 MiB of "

@@ -13,6 +13,7 @@ nested failure masked   ✓     ✓      ✓        ✓      ✓          ✓   
   and logged once
 trusted documents only  ✓     ✓      ✓        ✓¹     ✓²         —³        —³
 no writes in a URL      —⁴    ✓      —⁴       ✓      —⁴         —⁴        —⁴
+Strawberry extensions   ✓     ✓      ✓        ✓⁵     ✓          ✓         ✓
 =====================  ====  ===  =========  ===  =========  =======  ===========
 
 1. ``q/`` serves persisted documents only: the trusted ones run, nothing else can.
@@ -20,6 +21,7 @@ no writes in a URL      —⁴    ✓      —⁴       ✓      —⁴         
    document by hash in ``extensions.persistedQuery``, as over HTTP.
 3. Server code writes its own documents: they are trusted by definition.
 4. Not a URL: a POST body, a WebSocket message, a call in server code.
+5. When the operation executes: a stored public response is served without it.
 """
 
 from __future__ import annotations
@@ -364,3 +366,70 @@ def test_a_persisted_query_taking_form_data_over_q_is_405(
     documents.write_text(json.dumps({sha(form_query): form_query}))
     settings.MIZAN = {"PERSISTED_DOCUMENTS": str(documents)}
     assert_method_not_allowed(http(Client().get("/api/mizan/q/ContactValidate/")))
+
+
+# --- Strawberry extensions (MIZAN["EXTENSIONS"]) -------------------------------------
+
+
+@pytest.fixture
+def spans(settings: Any) -> Any:
+    """Strawberry's OpenTelemetry extension, its spans kept by the SDK's in-memory exporter."""
+    from functools import partial
+
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from strawberry.extensions.tracing import OpenTelemetryExtensionSync
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    settings.MIZAN = {"EXTENSIONS": [partial(OpenTelemetryExtensionSync, tracer_provider=provider)]}
+    return exporter
+
+
+def span_names(exporter: Any) -> list[str]:
+    return [span.name for span in exporter.get_finished_spans()]
+
+
+@over(*TRANSPORTS)
+def test_an_extension_runs_on_every_transport(send: Send, spans: Any) -> None:
+    reply = send(SHOUT_BY_VARIABLE, {"text": "x"})
+    assert reply.body["data"] == ("X" if send is via_test_client else {"shout": "X"})
+    names = span_names(spans)
+    assert names.count("GraphQL Resolving: shout") == 1  # the resolve hook, per field
+    [operation] = [n for n in names if n.startswith("GraphQL Query")]
+    if send is not via_test_client:  # the test client names the operation after the function
+        assert operation == "GraphQL Query: Shout"
+
+
+SHOUT_BY_VARIABLE = "query Shout($text: String!) { shout(text: $text) }"
+
+
+def test_parse_and_validate_hooks_run_on_a_cache_miss_only(spans: Any) -> None:
+    post(SHOUT_BY_VARIABLE, {"text": "a"})
+    post(SHOUT_BY_VARIABLE, {"text": "b"})
+    names = span_names(spans)
+    assert names.count("GraphQL Parsing") == 1 and names.count("GraphQL Validation") == 1
+    assert names.count("GraphQL Query: Shout") == 2
+
+
+def test_an_extension_instance_is_refused(settings: Any) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+    from strawberry.extensions import SchemaExtension
+
+    settings.MIZAN = {"EXTENSIONS": [SchemaExtension()]}
+    with pytest.raises(
+        ImproperlyConfigured, match=r"an instance of SchemaExtension; give the class"
+    ):
+        get_runtime()
+
+
+def test_without_extensions_nothing_is_built(rf: Any) -> None:
+    from mizan.runtime import MizanContext
+
+    runtime = get_runtime()
+    assert runtime.extensions == ()
+    assert (
+        runtime.hooks(MizanContext(request=rf.get("/")), "{ __typename }", None, None, None) is None
+    )

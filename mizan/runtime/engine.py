@@ -63,6 +63,7 @@ from mizan.runtime.errors import (
     judge,
     method_not_allowed,
 )
+from mizan.runtime.extensions import Hooks, load
 from mizan.runtime.trusted import Refused, document_for
 from mizan.schema import model_types
 from mizan.schema.compiler import CompiledSchema
@@ -137,6 +138,7 @@ class Runtime:
         self.executor_class = model_cache.executor_class(list(self.calls), self.cache)
         self.rules = validation_rules()
         self.max_tokens: int = mizan_settings.MAX_TOKENS
+        self.extensions = load(mizan_settings.EXTENSIONS)
         self.post_only = frozenset(name for name, d in compiled.functions.items() if d.post_only)
         self.documents = DocumentCache(self.prepare, max_entries=mizan_settings.DOCUMENT_CACHE_SIZE)
         # Persisted documents were parsed and validated at start-up, without the limits
@@ -189,6 +191,39 @@ class Runtime:
         errors = validate(self.schema, node, self.rules)
         return analyse(node, tuple(add_code(e, VALIDATION_FAILED) for e in errors), self.post_only)
 
+    def prepare_hooked(self, text: str, hooks: Hooks) -> Document:
+        """:meth:`prepare` inside the extensions' ``on_parse`` and ``on_validate``."""
+        with hooks.runner.parsing():
+            try:
+                node = parse(text, max_tokens=self.max_tokens)
+            except GraphQLError as error:
+                return Document(None, (add_code(error, PARSE_FAILED),), {}, None)
+        hooks.execution.graphql_document = node
+        with hooks.runner.validation():
+            errors = validate(self.schema, node, self.rules)
+        return analyse(node, tuple(add_code(e, VALIDATION_FAILED) for e in errors), self.post_only)
+
+    def hooks(
+        self,
+        context: MizanContext,
+        query: str | None,
+        variables: dict[str, Any] | None,
+        operation_name: object,
+        extensions: dict[str, Any] | None,
+    ) -> Hooks | None:
+        """This operation's extensions; None (nothing built) when none is configured."""
+        if not self.extensions:
+            return None
+        return Hooks(
+            self.extensions,
+            self.compiled.schema,
+            context,
+            query,
+            variables,
+            operation_name,
+            extensions,
+        )
+
     # --- running --------------------------------------------------------------------
 
     def execute_sync(
@@ -208,10 +243,19 @@ class Runtime:
         (405). ``trusted``: server code wrote the document, so trusted-documents-only
         does not apply. Raises :class:`Refusal` when the request cannot run at all.
         """
-        begun = self.begin(query, extensions, operation_name, in_url=in_url, trusted=trusted)
-        if isinstance(begun, Result):
-            return begun
-        return self.run_sync(context, *begun, variables)
+        hooks = self.hooks(context, query, variables, operation_name, extensions)
+        if hooks is None:
+            begun = self.begin(query, extensions, operation_name, in_url=in_url, trusted=trusted)
+            if isinstance(begun, Result):
+                return begun
+            return self.run_sync(context, *begun, variables)
+        with hooks.runner.operation():
+            begun = self.begin(
+                query, extensions, operation_name, in_url=in_url, trusted=trusted, hooks=hooks
+            )
+            if not isinstance(begun, Result):
+                begun = self.run_sync(context, *begun, variables, hooks=hooks)
+        return _with_results(begun, hooks)
 
     async def execute(
         self,
@@ -225,10 +269,21 @@ class Runtime:
         trusted: bool = False,
     ) -> Result:
         """:meth:`execute_sync` under an event loop (``context.is_async``)."""
-        begun = await self.abegin(query, extensions, operation_name, in_url=in_url, trusted=trusted)
-        if isinstance(begun, Result):
-            return begun
-        return await self.run(context, *begun, variables)
+        hooks = self.hooks(context, query, variables, operation_name, extensions)
+        if hooks is None:
+            begun = await self.abegin(
+                query, extensions, operation_name, in_url=in_url, trusted=trusted
+            )
+            if isinstance(begun, Result):
+                return begun
+            return await self.run(context, *begun, variables)
+        async with hooks.runner.operation():
+            begun = await self.abegin(
+                query, extensions, operation_name, in_url=in_url, trusted=trusted, hooks=hooks
+            )
+            if not isinstance(begun, Result):
+                begun = await self.run(context, *begun, variables, hooks=hooks)
+        return _with_results(begun, hooks)
 
     def execute_persisted(
         self,
@@ -242,7 +297,13 @@ class Runtime:
         assert document.first is not None
         if (refusal := refuse_in_url(document.first)) is not None:
             raise refusal
-        return self.run_sync(context, document, document.first, variables)
+        hooks = self.hooks(context, operation.text, variables, operation.name, None)
+        if hooks is None:
+            return self.run_sync(context, document, document.first, variables)
+        hooks.execution.graphql_document = document.node
+        with hooks.runner.operation():
+            result = self.run_sync(context, document, document.first, variables, hooks=hooks)
+        return _with_results(result, hooks)
 
     async def stream(
         self,
@@ -255,6 +316,9 @@ class Runtime:
         """Run one operation for a streaming transport (WebSocket): a :class:`Result`
         when it fails before it starts, otherwise its results (one for a query or a
         mutation, one per event for a subscription)."""
+        hooks = self.hooks(context, query, variables, operation_name, extensions)
+        if hooks is not None:
+            return await self._stream_hooked(context, query, variables, operation_name, hooks)
         try:
             begun = await self.abegin(query, extensions, operation_name)
         except Refusal as refusal:
@@ -264,22 +328,66 @@ class Runtime:
         document, operation = begun
         if operation.kind is not OperationType.SUBSCRIPTION:
             return _once(await self.run(context, document, operation, variables))
-        assert document.node is not None
         try:
-            source = subscribe(
-                self.schema,
-                document.node,
-                context_value=context,
-                variable_values=variables,
-                operation_name=operation.name,
-            )
-            if isawaitable(source):
-                source = await source
+            source = await self._subscribe(context, document, operation, variables, None)
         except Exception as exc:
             return Result(None, [judge(exc)], operation=operation.kind)
         if isinstance(source, ExecutionResult):
             return self.finish(source, operation)
         return self._events(source, operation)
+
+    async def _stream_hooked(
+        self,
+        context: MizanContext,
+        query: str | None,
+        variables: dict[str, Any] | None,
+        operation_name: object,
+        hooks: Hooks,
+    ) -> Result | AsyncIterator[Result]:
+        """:meth:`stream` inside the extensions' hooks: for a subscription, the operation
+        and execution hooks wrap setting the stream up, and each event's fields run
+        through the resolve hooks."""
+        extensions = hooks.execution.operation_extensions
+        async with hooks.runner.operation():
+            try:
+                begun = await self.abegin(query, extensions, operation_name, hooks=hooks)
+            except Refusal as refusal:
+                return Result(None, [refusal.error])
+            if isinstance(begun, Result):
+                return begun
+            document, operation = begun
+            if operation.kind is not OperationType.SUBSCRIPTION:
+                result = await self.run(context, document, operation, variables, hooks=hooks)
+                return _once(_with_results(result, hooks))
+            try:
+                async with hooks.runner.executing():
+                    source = await self._subscribe(context, document, operation, variables, hooks)
+            except Exception as exc:
+                return Result(None, [judge(exc)], operation=operation.kind)
+        if isinstance(source, ExecutionResult):
+            return self.finish(source, operation)
+        return self._events(source, operation)
+
+    async def _subscribe(
+        self,
+        context: MizanContext,
+        document: Document,
+        operation: Operation,
+        variables: dict[str, Any] | None,
+        hooks: Hooks | None,
+    ) -> AsyncIterator[ExecutionResult] | ExecutionResult:
+        assert document.node is not None
+        source = subscribe(
+            self.schema,
+            document.node,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation.name,
+            middleware=hooks.middleware if hooks is not None else None,
+        )
+        if isawaitable(source):
+            source = await source
+        return source
 
     # --- the steps ------------------------------------------------------------------
 
@@ -291,6 +399,7 @@ class Runtime:
         *,
         in_url: bool = False,
         trusted: bool = False,
+        hooks: Hooks | None = None,
     ) -> Result | tuple[Document, Operation]:
         """The document and operation to run, or a result refusing it (or :class:`Refusal`)."""
         if not trusted or extensions:
@@ -302,7 +411,12 @@ class Runtime:
                 return Result(None, [refused.error])
         if not query:
             raise Refusal(400, "No GraphQL query found in the request", "BAD_REQUEST")
-        document = self.documents.get(query)
+        if hooks is None:
+            document = self.documents.get(query)
+        else:
+            hooks.execution.query = query
+            document = self.documents.get(query, lambda text: self.prepare_hooked(text, hooks))
+            hooks.execution.graphql_document = document.node
         if document.node is None:
             return Result(None, document.errors)
         operation = document.operation(operation_name)
@@ -320,13 +434,16 @@ class Runtime:
         *,
         in_url: bool = False,
         trusted: bool = False,
+        hooks: Hooks | None = None,
     ) -> Result | tuple[Document, Operation]:
         """:meth:`begin` under an event loop."""
         if extensions:  # an APQ lookup or registration reads or writes the cache: a thread
             return await sync_to_async(self.begin)(
-                query, extensions, operation_name, in_url=in_url, trusted=trusted
+                query, extensions, operation_name, in_url=in_url, trusted=trusted, hooks=hooks
             )
-        return self.begin(query, extensions, operation_name, in_url=in_url, trusted=trusted)
+        return self.begin(
+            query, extensions, operation_name, in_url=in_url, trusted=trusted, hooks=hooks
+        )
 
     def run_sync(
         self,
@@ -334,13 +451,24 @@ class Runtime:
         document: Document,
         operation: Operation,
         variables: dict[str, Any] | None,
+        *,
+        hooks: Hooks | None = None,
     ) -> Result:
         with collecting() as applied:
-            result = self._execute(context, document, operation, variables, sync=True)
-            if isawaitable(result):
-                # mizan's resolvers never return one here; another field's async resolver
-                # is awaited through asgiref, as mizan runs an async function under WSGI.
-                result = async_to_sync(_await)(result)
+            if hooks is None:
+                result = self._execute(context, document, operation, variables, sync=True)
+                if isawaitable(result):
+                    # mizan's resolvers never return one here; another field's async resolver
+                    # is awaited through asgiref, as mizan runs an async function under WSGI.
+                    result = async_to_sync(_await)(result)
+            else:
+                with hooks.runner.executing():
+                    result = self._execute(
+                        context, document, operation, variables, sync=True, hooks=hooks
+                    )
+                    if isawaitable(result):
+                        result = async_to_sync(_await)(result)
+                    hooks.execution.result = result
         return self.limited(self.finish(result, operation, applied), context)
 
     async def run(
@@ -349,11 +477,20 @@ class Runtime:
         document: Document,
         operation: Operation,
         variables: dict[str, Any] | None,
+        *,
+        hooks: Hooks | None = None,
     ) -> Result:
         with collecting() as applied:
-            result = self._execute(context, document, operation, variables)
-            if isawaitable(result):
-                result = await _await(result)
+            if hooks is None:
+                result = self._execute(context, document, operation, variables)
+                if isawaitable(result):
+                    result = await _await(result)
+            else:
+                async with hooks.runner.executing():
+                    result = self._execute(context, document, operation, variables, hooks=hooks)
+                    if isawaitable(result):
+                        result = await _await(result)
+                    hooks.execution.result = result
         return self.limited(self.finish(result, operation, applied), context)
 
     def _execute(
@@ -364,6 +501,7 @@ class Runtime:
         variables: dict[str, Any] | None,
         *,
         sync: bool = False,
+        hooks: Hooks | None = None,
     ) -> ExecutionResult | Awaitable[ExecutionResult]:
         assert document.node is not None
         try:
@@ -373,6 +511,7 @@ class Runtime:
                 context_value=context,
                 variable_values=variables,
                 operation_name=operation.name,
+                middleware=hooks.middleware if hooks is not None else None,
                 executor_class=self.executor_class,
                 is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # a TypeGuard in all but name
                 # As Strawberry's execute_sync: a QuerySet has __aiter__, and iterating it
@@ -414,6 +553,13 @@ class Runtime:
             aclose: Callable[[], Awaitable[None]] | None = getattr(source, "aclose", None)
             if aclose is not None:
                 await aclose()
+
+
+def _with_results(result: Result, hooks: Hooks) -> Result:
+    """The extensions' results (``get_results``) in the response's ``extensions``."""
+    if added := hooks.results():
+        result.extensions = {**(result.extensions or {}), **added}
+    return result
 
 
 def never(_value: Any) -> TypeGuard[AsyncIterable[Any]]:
