@@ -218,8 +218,10 @@ ERROR_CODES: dict[str, str] = {
     "TRUSTED_DOCUMENTS_ONLY": "`TRUSTED_DOCUMENTS_ONLY` is on and the document is neither "
     "persisted nor trusted.",
     "TOO_MANY_SUBSCRIPTIONS": "A WebSocket already holds `CHANNELS_MAX_SUBSCRIPTIONS` operations.",
-    "RATE_LIMITED": "The call was refused by a rate limit (django-allauth's, for the accounts "
-    "functions); `extensions.retryAfter` says in how many seconds to try again.",
+    "RATE_LIMITED": "The call went over a rate limit: the function's `rate=` (or `DEFAULT_RATE`), "
+    "or django-allauth's for the accounts functions. The function did not run; "
+    "`extensions.retryAfter` says in how many seconds to try again. When every root field was "
+    "refused, status `429` with `Retry-After`.",
     "CONFLICT": "The call does not fit the caller's state, such as logging in or signing up "
     "while logged in (mizan.contrib.allauth).",
 }

@@ -24,6 +24,7 @@ from mizan.exceptions import (
     ManifestError,
     MizanError,
     PurgeError,
+    RateLimited,
     RegistrationError,
     Unauthenticated,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "ManifestError",
     "MizanError",
     "PurgeError",
+    "RateLimited",
     "RegistrationError",
     "Unauthenticated",
     "aexecute",

@@ -23,6 +23,8 @@ def register_checks() -> None:
     register(check_declared_from_urlconf, Tags.compatibility)
     register(check_invalidation_scopes, Tags.compatibility)
     register(check_middleware, Tags.compatibility)
+    register(check_rates, Tags.compatibility)
+    register(check_rate_cache, Tags.caches, deploy=True)
 
 
 def check_settings(**kwargs: Any) -> list[CheckMessage]:
@@ -187,6 +189,72 @@ def check_invalidation_scopes(**kwargs: Any) -> list[CheckMessage]:
                     )
                 )
     return messages
+
+
+def check_rates(**kwargs: Any) -> list[CheckMessage]:
+    """``DEFAULT_RATE`` and ``TRUSTED_PROXIES`` parse, or start-up stops."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from mizan.conf import mizan_settings
+    from mizan.ratelimit import default_rate, trusted_networks
+
+    messages: list[CheckMessage] = []
+    rate, proxies = mizan_settings.DEFAULT_RATE, mizan_settings.TRUSTED_PROXIES
+    if isinstance(rate, str):
+        try:
+            default_rate(rate)
+        except ImproperlyConfigured as exc:
+            messages.append(
+                Error(
+                    str(exc), id="mizan.E030", hint="For example: MIZAN['DEFAULT_RATE'] = '100/m'."
+                )
+            )
+    if isinstance(proxies, list | tuple):
+        try:
+            trusted_networks(tuple(map(str, proxies)))
+        except ImproperlyConfigured as exc:
+            messages.append(
+                Error(
+                    str(exc),
+                    id="mizan.E031",
+                    hint="List the addresses your load balancer connects from: ['10.0.0.0/8'].",
+                )
+            )
+    return messages
+
+
+def check_rate_cache(**kwargs: Any) -> list[CheckMessage]:
+    """``check --deploy``: rate limits need a cache every server process shares."""
+    from django.core.cache import caches
+    from django.core.cache.backends.dummy import DummyCache
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from mizan.conf import mizan_settings
+    from mizan.setup.registry import get_registry
+
+    if mizan_settings.DEFAULT_RATE is None and not any(d.rate for d in get_registry()):
+        return []
+    alias = mizan_settings.CACHE_ALIAS
+    backend = caches[alias]
+    if isinstance(backend, DummyCache):
+        return [
+            Error(
+                f"Rate limits are counted in the cache {alias!r}, a DummyCache, which keeps "
+                "nothing: no call is ever limited.",
+                id="mizan.E032",
+                hint="Point MIZAN['CACHE_ALIAS'] at a Redis cache (Django's RedisCache).",
+            )
+        ]
+    if isinstance(backend, LocMemCache):
+        return [
+            Warning(
+                f"Rate limits are counted in the cache {alias!r}, a LocMemCache, which each "
+                "server process keeps for itself: with N processes a caller gets N times the rate.",
+                id="mizan.W030",
+                hint="Point MIZAN['CACHE_ALIAS'] at a Redis cache (Django's RedisCache).",
+            )
+        ]
+    return []
 
 
 INVALIDATION_MIDDLEWARE = "mizan.middleware.InvalidationMiddleware"

@@ -7,11 +7,12 @@ import re
 import typing
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 
 import pydantic
+from django.http import HttpRequest
 
-from mizan.definitions import AuthSpec, FunctionDef, Kind, Param, Source
+from mizan.definitions import AuthSpec, FunctionDef, Kind, Param, Rate, Source
 from mizan.exceptions import RegistrationError
 from mizan.naming import check_function_name
 from mizan.registry import get_registry
@@ -35,6 +36,8 @@ def client(
     ttl: int | None = None,
     affects: str | Callable[..., Any] | Sequence[str | Callable[..., Any]] | None = None,
     read_only: bool = False,
+    rate: str | Literal[False] | None = None,
+    rate_key: Callable[[HttpRequest], Any] | None = None,
 ) -> Callable[[F], F]: ...
 
 
@@ -48,12 +51,17 @@ def client(
     ttl: int | None = None,
     affects: str | Callable[..., Any] | Sequence[str | Callable[..., Any]] | None = None,
     read_only: bool = False,
+    rate: str | Literal[False] | None = None,
+    rate_key: Callable[[HttpRequest], Any] | None = None,
 ) -> Any:
     """Register ``fn`` as a server function under its Python name.
 
     Plain functions become mutations (POST only); ``read_only=True`` and
     ``context=`` make queries. ``auth`` is ``True``, ``"staff"``,
     ``"superuser"`` or a callable ``(request) -> bool``, sync or async.
+    ``rate="5/m"`` limits calls per user (per client IP when anonymous), or per
+    what ``rate_key(request)`` returns; ``rate=False`` exempts the function from
+    ``MIZAN["DEFAULT_RATE"]``.
     """
 
     def decorate(fn: F) -> F:
@@ -62,6 +70,7 @@ def client(
         params, returns = _signature(fn, source)
         if affects is not None and (read_only or context):
             _refuse_affects_on_a_query(affects, read_only, source)
+        limit, key = rate_options(rate, rate_key, source)
         get_registry().add(
             FunctionDef(
                 fn=fn,
@@ -77,6 +86,8 @@ def client(
                 public=public,
                 ttl=ttl,
                 affects=_affects(affects, source),
+                rate=limit,
+                rate_key=key,
             )
         )
         return fn
@@ -160,6 +171,31 @@ def _refuse_affects_on_a_query(affects: object, read_only: bool, source: Source)
         f"has nothing to invalidate, and would invalidate on every read. If it writes, {fix}; "
         "if it only reads, drop affects=."
     )
+
+
+def rate_options(
+    rate: object, rate_key: object, source: Source, *, where: str = ""
+) -> tuple[Rate | Literal[False] | None, Callable[..., Any] | None]:
+    """``rate=`` and ``rate_key=`` checked at registration (``where`` names a form's meta)."""
+    limit: Rate | Literal[False] | None = None
+    if rate is False or rate is None:
+        limit = rate
+    else:
+        try:
+            limit = Rate.parse(rate)
+        except ValueError as exc:
+            raise RegistrationError(f"{source}: {where}rate={rate!r}: {exc}") from None
+    if rate_key is not None and not callable(rate_key):
+        raise RegistrationError(
+            f"{source}: {where}rate_key={rate_key!r} is not callable. Pass a function "
+            "(request) -> str returning whom a call counts against, e.g. an API key."
+        )
+    if rate_key is not None and limit is False:
+        raise RegistrationError(
+            f"{source}: {where}rate_key= is given with rate=False, which never limits. "
+            "Remove rate_key=, or give a rate such as rate='5/m'."
+        )
+    return limit, rate_key
 
 
 def _context(context: str | None, source: Source) -> str | None:

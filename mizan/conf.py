@@ -182,6 +182,22 @@ class Settings:
         "The edge manifest's `view_urls` for the purgers, for view-path functions the URLconf "
         'cannot express: `{"profile_page": "/profile/:user_id/"}`.',
     )
+    DEFAULT_RATE: Setting[str | None] = Setting(
+        None,
+        'The rate limit of every function without a `rate=` of its own, e.g. `"300/m"`, counted '
+        "per function and caller in `CACHE_ALIAS`'s cache; `None`: no limit.",
+        accepts=(str, type(None)),
+    )
+    TRUSTED_PROXIES: Setting[Sequence[str]] = Setting(
+        [],
+        'Proxies (addresses or CIDR networks, e.g. `["10.0.0.0/8"]`) whose `CLIENT_IP_HEADER` '
+        "is believed: rate limits count by the nearest address in it that is not one of them.",
+        accepts=(list, tuple),
+    )
+    CLIENT_IP_HEADER = Setting(
+        "X-Forwarded-For",
+        "The header trusted proxies name the client in, read right to left.",
+    )
     ACCOUNT_URLS: Setting[Mapping[str, str]] = Setting(
         {
             "verify_email": "/account/verify-email/{key}/",

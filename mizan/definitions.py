@@ -7,10 +7,11 @@ look at a user's function directly; they read its :class:`FunctionDef`.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from mizan import naming
 
@@ -91,6 +92,10 @@ class FunctionDef:
     affected_params: Callable[[dict[str, Any], Any], dict[str, Any] | None] | None = field(
         default=None, compare=False, repr=False
     )
+    # rate=: a limit, False for never limited, None for MIZAN["DEFAULT_RATE"]; rate_key=
+    # whom a call counts against when not the user or client IP.
+    rate: Rate | Literal[False] | None = None
+    rate_key: Callable[..., Any] | None = None
 
     @property
     def context_name(self) -> str | None:
@@ -142,3 +147,70 @@ class ChannelDef:
     @property
     def field_name(self) -> str:
         return self.subscription.field_name
+
+
+# --- rates ---------------------------------------------------------------------------
+
+UNITS = {
+    "s": 1,
+    "sec": 1,
+    "second": 1,
+    "m": 60,
+    "min": 60,
+    "minute": 60,
+    "h": 3600,
+    "hour": 3600,
+    "d": 86400,
+    "day": 86400,
+}
+UNIT_NAMES = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
+_RATE = re.compile(r"(\d+)/(\d*)([a-z]+)")
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``calls`` per ``seconds``; ``str()`` gives the text it was parsed from, normalised."""
+
+    calls: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: object) -> Rate:
+        """``"5/m"`` → ``Rate(5, 60)``; a :class:`ValueError` that says what to write."""
+        match = _RATE.fullmatch(text.replace(" ", "").lower()) if isinstance(text, str) else None
+        unit = _unit(match[3]) if match else None
+        if match is None or unit is None:
+            raise ValueError(
+                f"{text!r} is not a rate. Write calls per period, e.g. '5/m': s, m, h or d "
+                "for a second, minute, hour or day, and '10/5m' for ten per five minutes."
+            )
+        calls, times = int(match[1]), int(match[2] or 1)
+        if calls < 1 or times < 1:
+            raise ValueError(
+                f"{text!r} allows no call at all. Write at least '1/{match[3]}'; a function "
+                "nobody may call should not be registered."
+            )
+        return cls(calls, times * UNITS[unit])
+
+    def __str__(self) -> str:
+        for seconds, unit in sorted(UNIT_NAMES.items(), reverse=True):
+            if self.seconds % seconds == 0:
+                times = self.seconds // seconds
+                return f"{self.calls}/{times if times > 1 else ''}{unit[0]}"
+        raise AssertionError("every period is a whole number of seconds")
+
+    def describe(self) -> str:
+        """``5 per minute``, ``10 per 5 minutes``: for messages."""
+        for seconds, unit in sorted(UNIT_NAMES.items(), reverse=True):
+            if self.seconds % seconds == 0:
+                times = self.seconds // seconds
+                return f"{self.calls} per {f'{times} {unit}s' if times > 1 else unit}"
+        raise AssertionError("every period is a whole number of seconds")
+
+
+def _unit(word: str) -> str | None:
+    if word in UNITS:
+        return word
+    if len(word) > 3 and word.endswith("s") and word[:-1] in UNITS:  # "minutes", not "ms"
+        return word[:-1]
+    return None

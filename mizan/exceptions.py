@@ -23,7 +23,9 @@
     └── ClientError            raise it in a function: the client sees its message and code
         ├── BadInput           BAD_USER_INPUT
         ├── Unauthenticated    UNAUTHENTICATED
-        └── Forbidden          FORBIDDEN
+        ├── Forbidden          FORBIDDEN
+        └── RateLimited        RATE_LIMITED, with ``extensions.retryAfter`` (seconds):
+                               a function's ``rate=`` refused the call before it ran
 
 Those that describe a bad value (``InvalidationError``, ``ManifestError``,
 ``MalformedHeader``, ``BadParameter``, ``ChannelSendError``) are also
@@ -49,6 +51,7 @@ __all__ = [
     "ManifestError",
     "MizanError",
     "PurgeError",
+    "RateLimited",
     "RegistrationError",
     "Unauthenticated",
 ]
@@ -135,3 +138,13 @@ class Forbidden(ClientError):
     """The user is known but may not make this call."""
 
     code = "FORBIDDEN"
+
+
+class RateLimited(ClientError):
+    """Too many calls: the function did not run. ``retry_after`` is in seconds."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, extensions={"retryAfter": retry_after})
+        self.retry_after = retry_after

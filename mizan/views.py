@@ -26,6 +26,7 @@ from strawberry.types.graphql import OperationType
 from mizan import graphiql
 from mizan.cache_headers import cacheable, no_store, report, stamp_schema
 from mizan.conf import mizan_settings
+from mizan.ratelimit import too_many
 from mizan.reading import (
     GRAPHQL_RESPONSE,
     UNREADABLE,
@@ -135,6 +136,8 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         self.negotiate(request, response)
         stamp_schema(response, get_runtime().compiled.hash)
         result = self.result
+        if result is not None and response.status_code == 200:
+            too_many(response, result.retry_after)  # every root field was rate-limited
         if result is None or response.status_code != 200:
             return no_store(response)
         report(response, result.invalidations)

@@ -252,7 +252,7 @@ RANKS: list[tuple[int, tuple[str, ...]]] = [
     (7, ("mizan.apps",)),
     (6, ("mizan.forms", "mizan.channels", "mizan.contrib")),
     (3, ("mizan.schema", "mizan.persisted.operations", "mizan.persisted.canonical")),
-    (4, ("mizan.runtime", "mizan.cache", "mizan.invalidation")),
+    (4, ("mizan.runtime", "mizan.cache", "mizan.invalidation", "mizan.ratelimit")),
     (0, ("mizan.canonical", "mizan.naming", "mizan.exceptions", "mizan.conf")),
     (1, ("mizan.definitions", "mizan.registry", "mizan.auth")),
     (2, ("mizan.client", "mizan.contexts", "mizan.setup")),

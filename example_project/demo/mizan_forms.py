@@ -26,7 +26,9 @@ class ContactReceipt(BaseModel):
 class ContactForm(MizanFormMixin, forms.Form):
     """Write to the demo's team."""
 
-    mizan = MizanFormMeta(name="contact", title="Contact Us")
+    # Five messages a minute per visitor (per user when logged in): enough for a person,
+    # not for a script. Validating while typing is not counted.
+    mizan = MizanFormMeta(name="contact", title="Contact Us", rate="5/m")
 
     name = forms.CharField(max_length=80)
     email = forms.EmailField()

@@ -16,12 +16,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 from graphql import GraphQLNonNull
 
+from mizan.conf import mizan_settings
 from mizan.contexts import ContextDef
 from mizan.definitions import FunctionDef
 from mizan.exceptions import ManifestError
 from mizan.naming import context_operation_name
 from mizan.persisted.operations import PersistedOperation
+from mizan.ratelimit import default_rate
 from mizan.schema import get_schema
+from mizan.schema.compiler import CompiledSchema
 
 VERSION = 1
 
@@ -42,7 +45,7 @@ def generate_edge_manifest(
             if any(read.context == name for read in op.reads)
         ]
         contexts[name] = _context(context, operations, view_urls or {}, base)
-    return {"version": VERSION, "contexts": contexts}
+    return {"version": VERSION, "contexts": contexts, "rates": _rates(compiled, base)}
 
 
 def to_json(manifest: Mapping[str, Any]) -> str:
@@ -85,6 +88,40 @@ def _context(
         for pattern in _view_patterns(fn, view_urls)
     )
     return entry
+
+
+def _rates(compiled: CompiledSchema, base: str) -> dict[str, Any]:
+    """Rate limits, so an edge can enforce them too: the default, and every function whose
+    rate differs from it (``rate`` null: never limited), with the persisted URLs calling it."""
+    functions = {}
+    bundles = {context_operation_name(name): name for name in compiled.contexts}
+    for definition in sorted(compiled.functions.values(), key=lambda d: d.name):
+        rate = definition.rate
+        if rate is None:
+            continue
+        operations = {
+            op.name: base + _operation_path(op, bundles)
+            for op in sorted(compiled.operations.values(), key=lambda op: op.name)
+            if op.is_query and definition.field_name in op.fields
+        }
+        functions[definition.name] = {
+            "field": definition.field_name,
+            "rate": None if rate is False else str(rate),
+            "calls": None if rate is False else rate.calls,
+            "seconds": None if rate is False else rate.seconds,
+            # Per logged-in user, else per client IP; "key": rate_key(request) decides,
+            # which an edge cannot compute (limit per client IP there, or not at all).
+            "per": "key" if definition.rate_key is not None else "user_or_ip",
+            "operations": operations,
+        }
+    default = default_rate(mizan_settings.DEFAULT_RATE)
+    return {"default": None if default is None else str(default), "functions": functions}
+
+
+def _operation_path(operation: PersistedOperation, bundles: Mapping[str, str]) -> str:
+    if operation.origin == "context":
+        return reverse("mizan:context", args=[bundles[operation.name]])
+    return reverse("mizan:operation", args=[operation.name])
 
 
 def _template(operation: PersistedOperation, context: ContextDef) -> str | None:

@@ -125,6 +125,8 @@ class FormFunctions:
                 affects=spec.affects,
                 affected_params=_submitted,
                 form=FormPart(spec, "submit"),
+                rate=spec.rate,
+                rate_key=spec.rate_key,
                 **common,
             ),
         ]

@@ -12,7 +12,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from mizan.client import _affects, _check_auth
+from mizan.client import _affects, _check_auth, rate_options
 from mizan.definitions import FunctionDef, Source
 from mizan.exceptions import RegistrationError
 from mizan.forms.fields import field_specs
@@ -102,6 +102,7 @@ def register_form(cls: type[MizanFormMixin]) -> None:
         )
     name = check_function_name(meta.name, source)
     _check_auth(meta.auth, source)
+    rate_options(meta.rate, meta.rate_key, source, where="mizanFormMeta: ")
     is_model_form = issubclass(cls, forms.BaseModelForm)
     if meta.update and not is_model_form:
         raise RegistrationError(
@@ -151,6 +152,7 @@ def _definitions(
             "is None."
         ) from exc
     fields = field_specs(unbound, prefix, source)
+    rate, rate_key = rate_options(meta.rate, meta.rate_key, source)
     spec = FormSpec(
         form_class=form_class,
         name=name,
@@ -164,6 +166,8 @@ def _definitions(
         auth=meta.auth,
         affects=_affects(meta.affects, source),
         update=meta.update,
+        rate=rate,
+        rate_key=rate_key,
     )
     return FormFunctions(spec).definitions()
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import pydantic
 
     from mizan.forms.fields import FieldSpec
+    from mizan.ratelimit import Rate
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,6 +26,7 @@ class MizanFormMeta:
     ``auth`` guards all three, as on ``@client``; ``affects`` is the submit's,
     as on ``@client``. ``update=True`` lets a ModelForm's validate and submit
     take the ``id`` of a row to change, among ``get_queryset(request)``.
+    ``rate`` and ``rate_key`` limit submits (not validates), as on ``@client``.
     """
 
     name: str | None = None
@@ -33,6 +35,8 @@ class MizanFormMeta:
     auth: AuthSpec | None = None
     affects: str | Callable[..., Any] | Sequence[str | Callable[..., Any]] | None = None
     update: bool = False
+    rate: str | Literal[False] | None = None
+    rate_key: Callable[..., Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class FormSpec:
     auth: AuthSpec | None = None
     affects: tuple[str | Callable[..., Any], ...] = ()
     update: bool = False
+    rate: Rate | Literal[False] | None = None  # the submit's
+    rate_key: Callable[..., Any] | None = None
 
     @property
     def is_model_form(self) -> bool:

@@ -24,6 +24,7 @@ from mizan.edge.keys import set_key_headers, surrogate_keys
 from mizan.exceptions import BadParameter
 from mizan.naming import context_operation_name
 from mizan.persisted.operations import PersistedOperation
+from mizan.ratelimit import Rate, too_many
 from mizan.runtime import MizanContext, Refusal, Runtime, get_runtime
 from mizan.runtime.engine import refuse_in_url
 
@@ -123,10 +124,12 @@ class Served:
         self, request: HttpRequest, variables: dict[str, Any], query_string: str
     ) -> HttpResponseBase:
         operation, cache = self.operation, self.runtime.cache
-        if not operation.public:
-            body, ok = self.execute(request, variables)
+        if not operation.public or self.counts_every_read():
+            body, ok, retry_after = self.execute(request, variables)
             response = HttpResponse(body, content_type="application/json")
-            return self.headers(request, response, etag_of(body), ()) if ok else no_store(response)
+            if ok:
+                return self.headers(request, response, etag_of(body), ())
+            return no_store(too_many(response, retry_after))
         reads = self.reads(variables)
         slot = cache.slot(
             "response", operation.id, query_string, translation.get_language() or "", reads=reads
@@ -136,10 +139,10 @@ class Served:
             body, etag, keys = stored
             response = HttpResponse(body, content_type="application/json")
             return self.headers(request, response, etag, keys, hit=True)
-        body, ok = self.execute(request, variables)
+        body, ok, retry_after = self.execute(request, variables)
         response = HttpResponse(body, content_type="application/json")
         if not ok:
-            return no_store(response)
+            return no_store(too_many(response, retry_after))
         etag, keys = etag_of(body), tuple(surrogate_keys(reads))
         if tokens is not None:
             cache.store(
@@ -147,12 +150,28 @@ class Served:
             )
         return self.headers(request, response, etag, keys)
 
-    def execute(self, request: HttpRequest, variables: dict[str, Any]) -> tuple[bytes, bool]:
+    def counts_every_read(self) -> bool:
+        """Whether a function it calls has a rate of its own, which counts every read: then
+        no stored response is served in its place (an edge may still cache it, and enforce
+        the rate from the manifest)."""
+        functions = self.runtime.compiled.functions
+        return any(
+            isinstance(functions[name].rate, Rate)
+            for name in self.operation.fields
+            if name in functions
+        )
+
+    def execute(
+        self, request: HttpRequest, variables: dict[str, Any]
+    ) -> tuple[bytes, bool, int | None]:
+        """The response body, whether it is free of errors, and the Retry-After when every
+        root field was refused by a rate limit."""
         result = self.runtime.execute_persisted(
             MizanContext(request=request), self.operation, variables
         )
         payload = cast(dict[str, Any], result.formatted)
-        return json.dumps(payload, separators=(",", ":")).encode(), not result.errors
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        return body, not result.errors, result.retry_after
 
     def headers(
         self,

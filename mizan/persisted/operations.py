@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +85,14 @@ class PersistedOperation:
     @property
     def is_query(self) -> bool:
         return self.operation.operation is OperationType.QUERY
+
+    @cached_property
+    def fields(self) -> tuple[str, ...]:
+        """The root fields it selects (fragments followed), in document order."""
+        fragments = {
+            d.name.value: d for d in self.node.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        return tuple(f.name.value for f in root_fields(self.operation.selection_set, fragments))
 
 
 def sha256(text: str) -> str:

@@ -28,6 +28,7 @@ from mizan.definitions import FunctionDef, Kind
 from mizan.exceptions import RegistrationError
 from mizan.invalidation import Invalidation, schedule
 from mizan.naming import argument_name
+from mizan.ratelimit import Limit
 from mizan.runtime.errors import bad_input
 from mizan.schema.types import Coercer, Decoder, TypeBuilder, result_coercer, validated
 
@@ -52,6 +53,7 @@ class Call:
         self.affects = affects
         self.cache = cache
         self.is_mutation = definition.kind is Kind.MUTATION
+        self.limit = Limit(definition)
         self.arguments: list[tuple[str, str, Decoder | None]] = [
             (argument_name(p.name), p.name, types.decoder(p.annotation)) for p in definition.params
         ]
@@ -113,11 +115,14 @@ class Call:
 
         def resolve(_root: Any, info: GraphQLResolveInfo[Any], **raw: Any) -> Any:
             context = info.context
+            context.fields += 1  # a 429 is when every root field that began was refused
             if context.is_async:
                 return self.run_async(context.request, raw)
             if definition.auth is not None:
                 auth.check(definition.auth, context.request)
             kwargs, arguments = self.parse(raw)
+            if self.limit.counts_hits:
+                self.limit.check(context.request)
             return self.run(context.request, kwargs, arguments)
 
         return resolve
@@ -127,12 +132,16 @@ class Call:
         if definition.auth is not None:
             await auth.acheck(definition.auth, request)
         kwargs, arguments = self.parse(raw)
+        if self.limit.counts_hits:
+            await self.limit.acheck(request)
         if not definition.is_async:
             # The sync path in a thread: the ORM, the cache and the transaction never
             # run on the event loop.
             return await sync_to_async(self.run)(request, kwargs, arguments)
 
         async def call() -> Any:
+            if not self.limit.counts_hits:  # a context read under the default rate: misses
+                await self.limit.acheck(request)
             result = await self.fn(request, **kwargs)
             if self.coerce is None or self.coerce.done(result):
                 return result
@@ -151,6 +160,8 @@ class Call:
         fn = async_to_sync(self.fn) if self.definition.is_async else self.fn
 
         def call() -> Any:
+            if not self.limit.counts_hits:  # a context read under the default rate: misses
+                self.limit.check(request)
             return self.coerced(fn(request, **kwargs))
 
         if self.context is not None and self.cache is not None:

@@ -16,3 +16,4 @@ class MizanContext:
     request: HttpRequest
     response: HttpResponse | None = None
     is_async: bool = False
+    fields: int = 0  # root fields that began: a 429 is when every one was rate-limited

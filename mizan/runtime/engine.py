@@ -49,6 +49,7 @@ from mizan.definitions import Kind
 from mizan.invalidation import Invalidation, collecting
 from mizan.naming import argument_name
 from mizan.persisted.operations import PersistedOperation
+from mizan.ratelimit import refused
 from mizan.runtime import model_cache
 from mizan.runtime.calls import Call, Resolver
 from mizan.runtime.context import MizanContext
@@ -75,9 +76,10 @@ STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
 
 class Result(ExecutionResult):
     """graphql-core's result, with what transports need besides: the type of the
-    operation that ran (None: it never started) and the invalidations it applied."""
+    operation that ran (None: it never started), the invalidations it applied, and
+    ``retry_after`` when every root field was refused by a rate limit (HTTP: a 429)."""
 
-    __slots__ = ("invalidations", "operation")
+    __slots__ = ("invalidations", "operation", "retry_after")
 
     def __init__(
         self,
@@ -90,6 +92,7 @@ class Result(ExecutionResult):
         super().__init__(data, list(errors) if errors else None, extensions)
         self.operation = operation
         self.invalidations = invalidations
+        self.retry_after: int | None = None
 
 
 def introspection_allowed() -> bool:
@@ -488,7 +491,7 @@ class Runtime:
                     if isawaitable(result):
                         result = async_to_sync(_await)(result)
                     hooks.execution.result = result
-        return self.finish(result, operation, applied)
+        return self.limited(self.finish(result, operation, applied), context)
 
     async def run(
         self,
@@ -510,7 +513,7 @@ class Runtime:
                     if isawaitable(result):
                         result = await _await(result)
                     hooks.execution.result = result
-        return self.finish(result, operation, applied)
+        return self.limited(self.finish(result, operation, applied), context)
 
     def _execute(
         self,
@@ -554,6 +557,13 @@ class Runtime:
             extensions = {**(extensions or {}), "invalidate": [i.as_json() for i in applied]}
         errors = finish(result.errors) if result.errors else None
         return Result(result.data, errors, extensions, operation.kind, tuple(applied))
+
+    @staticmethod
+    def limited(result: Result, context: MizanContext) -> Result:
+        """Note on ``result`` the wait when every root field was refused by a rate limit."""
+        if result.errors:
+            result.retry_after = refused(context.fields, result.errors)
+        return result
 
     async def _events(
         self, source: AsyncIterator[ExecutionResult], operation: Operation

@@ -262,3 +262,64 @@ def test_example_manifest_is_committed_fresh_and_byte_identical_across_processes
     assert first == second
     committed = (EXAMPLE / "edge-manifest.json").read_text()
     assert first == committed, "edge-manifest.json is stale: run `make manifest` and commit it."
+
+
+def test_rates_are_listed_so_an_edge_can_enforce_them(settings: Any) -> None:
+    register()
+
+    @client(rate="10/5m", read_only=True)
+    def search(request, text: str) -> list[str]:
+        return []
+
+    @client(rate="3/h", rate_key=lambda request: request.headers.get("X-Api-Key"))
+    def send(request, text: str) -> int:
+        return 1
+
+    @client(rate=False, read_only=True)
+    def health(request) -> bool:
+        return True
+
+    def user_name(request, user_id: int) -> str:
+        return ""
+
+    client(context="user", rate="100/m")(user_name)
+    settings.MIZAN = {"DEFAULT_RATE": "1000/h"}
+    rates = generate_edge_manifest()["rates"]
+    assert rates["default"] == "1000/h"
+    assert rates["functions"] == {
+        "health": {
+            "calls": None,
+            "field": "health",
+            "operations": {"Health": "/api/mizan/q/Health/"},
+            "per": "user_or_ip",
+            "rate": None,
+            "seconds": None,
+        },
+        "search": {
+            "calls": 10,
+            "field": "search",
+            "operations": {"Search": "/api/mizan/q/Search/"},
+            "per": "user_or_ip",
+            "rate": "10/5m",
+            "seconds": 300,
+        },
+        "user_name": {
+            "calls": 100,
+            "field": "userName",
+            "operations": {
+                "UserContext": "/api/mizan/ctx/user/",
+                "UserName": "/api/mizan/q/UserName/",
+            },
+            "per": "user_or_ip",
+            "rate": "100/m",
+            "seconds": 60,
+        },
+        "send": {
+            "calls": 3,
+            "field": "send",
+            "operations": {},
+            "per": "key",
+            "rate": "3/h",
+            "seconds": 3600,
+        },
+    }

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from pydantic import BaseModel, Field
 
 from mizan.contexts import GLOBAL
-from mizan.exceptions import ClientError
+from mizan.exceptions import RateLimited
 from mizan.invalidation import invalidate_for
 
 
@@ -79,13 +79,9 @@ def limit(request: HttpRequest, action: str, key: str | None = None) -> None:
         raise rate_limited(action)
 
 
-def rate_limited(action: str) -> ClientError:
+def rate_limited(action: str) -> RateLimited:
     """The ``RATE_LIMITED`` error for allauth's ``action``; ``retryAfter`` is its longest
     window (allauth keeps no per-client reset time to read)."""
     rates = get_rates(app="allauth.account", action=action)
     retry_after = math.ceil(max((rate.duration for rate in rates), default=60))
-    return ClientError(
-        "Too many attempts; try again later.",
-        code="RATE_LIMITED",
-        extensions={"retryAfter": retry_after},
-    )
+    return RateLimited("Too many attempts; try again later.", retry_after=retry_after)
