@@ -69,7 +69,12 @@ class Settings:
     MAX_DEPTH = Setting(
         12, "The deepest selection nesting a document may have, its fragments expanded."
     )
-    MAX_TOKENS = Setting(5000, "The most tokens a document may have (checked while parsing).")
+    MAX_TOKENS = Setting(5000, "The most tokens a document may have (counted before parsing).")
+    MAX_DOCUMENT_LENGTH = Setting(
+        100_000,
+        "The longest document a request may send, in characters, checked before parsing: "
+        "graphql-core reads a comment or a string at ~0.1 µs a character.",
+    )
     MAX_ALIASES = Setting(30, "The most aliases a document may use, its fragments expanded.")
     MAX_SELECTIONS = Setting(
         1000,
