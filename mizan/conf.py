@@ -144,6 +144,11 @@ class Settings:
     DEBUG_HEADERS = Setting(
         False, "Add `X-Mizan-Cache` (hit or miss, keys, scope) to persisted responses."
     )
+    EARLY_ANSWER = Setting(
+        True,
+        "Under ASGI (`wrap_asgi`), answer a public persisted GET whose response is stored before "
+        "Django's handler and middleware, as an edge would; `False`: every request reaches Django.",
+    )
     MAX_UPLOAD_SIZE = Setting(
         10 * 1024 * 1024,
         "The largest multipart request (all its uploaded files together), in bytes; larger gets a "

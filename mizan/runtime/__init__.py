@@ -16,7 +16,16 @@ from mizan.runtime.context import MizanContext
 from mizan.runtime.engine import Result, Runtime
 from mizan.runtime.errors import Refusal
 
-__all__ = ["MizanContext", "Refusal", "Result", "Runtime", "aexecute", "execute", "get_runtime"]
+__all__ = [
+    "MizanContext",
+    "Refusal",
+    "Result",
+    "Runtime",
+    "aexecute",
+    "built_runtime",
+    "execute",
+    "get_runtime",
+]
 
 
 def build_runtime(registry: Registry) -> Runtime:
@@ -29,6 +38,11 @@ def build_runtime(registry: Registry) -> Runtime:
 def get_runtime(registry: Registry | None = None) -> Runtime:
     """The runtime of ``registry`` (the current one by default), made on first use."""
     return (registry or get_registry()).derive(build_runtime)
+
+
+def built_runtime() -> Runtime | None:
+    """The current registry's runtime if a request or a check has built it, else ``None``."""
+    return get_registry().made(build_runtime)
 
 
 def execute(
