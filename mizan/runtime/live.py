@@ -11,8 +11,9 @@ that joins it (once per process, see :mod:`mizan.channels.hub`).
 Per event loop, a :class:`LiveHub` groups the subscribers that would compute
 the same thing: one document and variables, one context scope and one cache
 owner (everyone, for a public context; the user, or the session, for a private
-one) in one language. Invalidations within ``LIVE_COALESCE_MS`` are coalesced;
-then each affected group is recomputed once (``LIVE_CONCURRENCY`` at a time),
+one) in one language. Invalidations are coalesced until ``LIVE_COALESCE_MS`` pass
+without another (at most four windows from the first); then each affected group is
+recomputed once (``LIVE_CONCURRENCY`` at a time),
 through the same resolvers and the context cache (so another process that
 recomputes the same scope reads this one's entries), and the one result goes to
 every subscriber of the group. A subscriber holds the latest push only: one
@@ -70,6 +71,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("mizan.live")
 
 FORBIDDEN = "FORBIDDEN"
+#: How long a burst may hold a push back, in coalescing windows from its first commit.
+MAX_WINDOWS = 4
 
 Listen = Callable[[str], contextlib.AbstractAsyncContextManager[AsyncIterator[Any]]]
 
@@ -244,6 +247,7 @@ class LiveHub:
         self.feeds: dict[str, Feed] = {}
         self.dirty: dict[Group, None] = {}
         self.timer: asyncio.TimerHandle | None = None
+        self.first = 0.0  # loop time of the first invalidation the timer waits on
         self.tasks: set[asyncio.Task[None]] = set()
         self.limit = asyncio.Semaphore(max(1, int(mizan_settings.LIVE_CONCURRENCY)))
         #: Executions run for pushes (one per group and push): what a benchmark counts.
@@ -344,9 +348,15 @@ class LiveHub:
         if not found:
             return
         self.dirty.update(dict.fromkeys(found))
+        # A quiet window after the last invalidation, at most MAX_WINDOWS after the first:
+        # a burst of commits is one recomputation, a steady stream still gets pushes.
+        loop = asyncio.get_running_loop()
+        now, window = loop.time(), max(0, int(mizan_settings.LIVE_COALESCE_MS)) / 1000
         if self.timer is None:
-            window = max(0, int(mizan_settings.LIVE_COALESCE_MS)) / 1000
-            self.timer = asyncio.get_running_loop().call_later(window, self._flush)
+            self.first = now
+        else:
+            self.timer.cancel()
+        self.timer = loop.call_at(min(now + window, self.first + MAX_WINDOWS * window), self._flush)
 
     def _flush(self) -> None:
         self.timer = None
@@ -404,6 +414,12 @@ class LiveHub:
             for subscriber, _ in alive:
                 if subscriber in group.subscribers:
                     subscriber.offer(pushed)
+            logger.debug(
+                "mizan live: recomputed %s %s for %d subscriber(s)",
+                group.field.context.name,
+                dict(group.scope),
+                len(alive),
+            )
 
 
 def _ended(runtime: Runtime, context: ContextDef) -> Pushed:

@@ -29,9 +29,7 @@ for name in ("ada", "grace"):
     print(name, user.pk, client.cookies["sessionid"].value)
 """
 
-PROFILE = (
-    "subscription($id: Int!) { userContext(userId: $id) { userProfile { displayName } } }"
-)
+PROFILE = "subscription($id: Int!) { userContext(userId: $id) { userProfile { displayName } } }"
 INBOX = "subscription { inboxContext { inbox { username noteCount latest } } }"
 
 
