@@ -379,3 +379,52 @@ async def test_over_http_a_live_subscription_says_to_open_a_websocket(client: An
     assert body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
     assert "open a WebSocket" in body["errors"][0]["message"]
+
+
+async def test_invalidate_for_pushes_to_that_owner_only(app: Any, login: Any) -> None:
+    from django.http import HttpRequest
+
+    from mizan import invalidate_for
+
+    live_inbox()
+    sockets = {who: await Socket(app, headers=await login(who)).open() for who in ("ada", "grace")}
+    for socket in sockets.values():
+        await socket.subscribe("1", "subscription { inboxContext { inbox { owner unread } } }")
+        await socket.receive()
+    request = HttpRequest()
+    request.user = await sync_to_async(User.objects.get)(username="ada")
+    unread["ada"] = 1
+    await sync_to_async(invalidate_for)(request, "inbox")
+    message = await sockets["ada"].receive()
+    assert message["payload"]["data"]["inboxContext"]["inbox"] == {"owner": "ada", "unread": 1}
+    assert await sockets["grace"].nothing(0.3)
+    for socket in sockets.values():
+        await socket.close()
+
+
+async def test_a_burst_waits_for_a_quiet_window_but_never_more_than_four(
+    app: Any, settings: Any
+) -> None:
+    live_user()
+    settings.MIZAN = {"LIVE_COALESCE_MS": 100}
+    socket = await Socket(app).open()
+    await socket.subscribe("1", LIVE, {"userId": 5})
+    await socket.receive()
+    live = hub(get_runtime())
+    start = live.recomputed
+    # Commits 60 ms apart, each within the last one's window: one push for the three.
+    for version in ("a", "b", "c"):
+        names[5] = version
+        await invalidate_now("user", user_id=5)
+        await asyncio.sleep(0.06)
+    assert profile_of(await socket.receive()) == "c"
+    assert await socket.nothing(0.3)
+    assert live.recomputed - start == 1
+    # A steady stream still gets pushes: at most four windows (400 ms) after its first.
+    start = live.recomputed
+    for n in range(16):  # 16 commits 60 ms apart: ~1 s of never-quiet writes
+        names[5] = f"s{n}"
+        await invalidate_now("user", user_id=5)
+        await asyncio.sleep(0.06)
+    await eventually(lambda: live.recomputed - start >= 2, timeout=2)
+    await socket.close()
