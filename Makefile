@@ -137,6 +137,8 @@ client: install
 pins: | $(VENV)/bin/python $(if $(filter $(VENV)/bin/uv,$(UV)),$(VENV)/bin/uv)
 	$(UV) pip compile pyproject.toml --extra dev --extra channels --extra redis --extra allauth \
 		--python-version 3.11 --no-header -o requirements/dev.txt
+	$(UV) pip compile requirements/bench.in -c requirements/dev.txt \
+		--python-version 3.11 --no-header -o requirements/bench.txt
 
 # Load tests run against 127.0.0.1 only, each bounded in time (see bench/run.py).
 bench: install

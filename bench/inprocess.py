@@ -47,7 +47,11 @@ class Timer:
         return best
 
 
-def environ(path: str, body: bytes) -> dict[str, Any]:
+def environ(path: str, body: bytes | None) -> dict[str, Any]:
+    """A WSGI environ: a JSON POST of ``body``, or a GET of ``path`` (with its query)."""
+    if body is None:
+        path, _, query = path.partition("?")
+        return {**environ(path, b""), "REQUEST_METHOD": "GET", "QUERY_STRING": query}
     return {
         "REQUEST_METHOD": "POST",
         "PATH_INFO": path,
@@ -166,6 +170,104 @@ def main(number: int = 2000) -> dict[str, float]:
     stages = timer.run()
     stages["mizan view alone (no middleware, no routing)"] -= stages.pop("(request object alone)")
     print_table(stages)
+    cached = cached_reads(number)
+    return {**stages, **cached}
+
+
+PRODUCT = "query Product($id: Int!) { product(productId: $id) { id name priceCents tags } }"
+PRODUCT_BODY = json.dumps({"query": PRODUCT, "variables": {"id": 5}}).encode()
+
+
+def cached_reads(number: int) -> dict[str, float]:
+    """The stages of the cached reads: a public context over POST and a persisted GET hit."""
+    from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+    from django.http import HttpResponse
+    from django.urls import resolve
+
+    from mizan.persisted.endpoints import Served, admit
+    from mizan.runtime import MizanContext, get_runtime
+
+    runtime = get_runtime()
+    handler = WSGIHandler()
+    operation = runtime.compiled.operations["Product"]
+    served = Served(runtime, operation)
+    request = WSGIRequest(environ("/api/mizan/q/Product/?product_id=5", None))
+    path = "/api/mizan/q/Product/"
+    admitted = admit(runtime, operation, "GET", path, "product_id=5")
+    assert isinstance(admitted, tuple)
+    variables, canonical = admitted
+    slot = served.slot(variables, canonical)
+    assert slot is not None
+    q_view = resolve(path).func
+    x_view = resolve("/api/mizan/graphql/").func
+
+    def through_django(path: str, body: bytes | None) -> Callable[[], Any]:
+        def start_response(status: str, headers: Any) -> None:
+            assert status.startswith("200"), status
+
+        return lambda: b"".join(handler(environ(path, body), start_response))
+
+    def hit_response() -> Any:
+        stored, _ = runtime.cache.lookup_or_miss(slot)
+        body, etag, keys = stored
+        return served.headers(
+            request, HttpResponse(body, content_type="application/json"), etag, keys, hit=True
+        )
+
+    timer = Timer()
+    for key, label, url, body in (
+        ("p", "plain Django view, GET", "/plain/product/?product_id=5", None),
+        ("q", "q/ GET, a hit", "/api/mizan/q/Product/?product_id=5", None),
+        ("x", "graphql/ POST, a cached context read", "/api/mizan/graphql/", PRODUCT_BODY),
+    ):
+        timer.add(
+            f"whole request through Django ({key}) {label}", through_django(url, body), number
+        )
+    timer.add(
+        "(request object alone, GET)",
+        lambda: WSGIRequest(environ(path + "?product_id=5", None)),
+        number,
+    )
+    timer.add(
+        "q/ view alone (no middleware, no routing)",
+        lambda: q_view(WSGIRequest(environ(path + "?product_id=5", None)), operation="Product"),
+        number,
+    )
+    timer.add(
+        "  admit (gate, canonical query string)",
+        lambda: admit(runtime, operation, "GET", path, "product_id=5"),
+        number,
+    )
+    timer.add(
+        "  the slot (reads, remembered digests)", lambda: served.slot(variables, canonical), number
+    )
+    timer.add(
+        "  cache lookup (entry + tokens, one get_many)",
+        lambda: runtime.cache.lookup_or_miss(slot),
+        number,
+    )
+    timer.add("  lookup + response + its headers", hit_response, number)
+    timer.add(
+        "(request object alone, POST)",
+        lambda: WSGIRequest(environ("/api/mizan/graphql/", PRODUCT_BODY)),
+        number,
+    )
+    timer.add(
+        "graphql/ view alone, cached context read",
+        lambda: x_view(WSGIRequest(environ("/api/mizan/graphql/", PRODUCT_BODY))),
+        number,
+    )
+    timer.add(
+        "  runtime.execute_sync (document cached, context hit)",
+        lambda: runtime.execute_sync(MizanContext(request=request), PRODUCT, {"id": 5}, None, None),
+        number,
+    )
+    stages = timer.run()
+    stages["q/ view alone (no middleware, no routing)"] -= stages.pop("(request object alone, GET)")
+    stages["graphql/ view alone, cached context read"] -= stages.pop("(request object alone, POST)")
+    print("\nIn process: µs per call, cached reads (best of 7 interleaved rounds)")
+    for label, us in stages.items():
+        print(f"  {label:<58}{us:>9.1f}")
     return stages
 
 

@@ -169,25 +169,37 @@ def post(url: str, body: str | None) -> object:
 
 
 class Server:
-    """gunicorn, one sync worker, pinned to ``cpu``; stopped by the ``with`` block."""
+    """gunicorn, one worker (sync, or uvicorn's for ``asgi``), pinned to ``cpu``; stopped by
+    the ``with`` block. ``env`` adds to the server's environment (``MIZAN_BENCH_REDIS``)."""
 
-    def __init__(self, cpu: int, root: Path = ROOT) -> None:
+    def __init__(
+        self, cpu: int, root: Path = ROOT, *, asgi: bool = False, env: dict[str, str] | None = None
+    ) -> None:
         self.port = free_port()
         self.cpu = cpu
         self.root = root
+        self.asgi = asgi
+        self.env = env or {}
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Server:
         gunicorn = Path(sys.executable).with_name("gunicorn")
+        worker, app = ("sync", "bench.project.wsgi:application")
+        if self.asgi:
+            worker, app = ("uvicorn.workers.UvicornWorker", "bench.project.asgi:application")
         self.process = subprocess.Popen(
             [
                 "taskset", "-c", str(self.cpu), str(gunicorn),
-                "--workers", "1", "--worker-class", "sync",
+                "--workers", "1", "--worker-class", worker,
                 "--bind", f"127.0.0.1:{self.port}",
-                "--chdir", str(self.root), "--log-level", "warning",
-                "bench.project.wsgi:application",
+                "--chdir", str(self.root), "--log-level", "warning", app,
             ],
-            env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.project.settings"},
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "bench.project.settings",
+                "PYTHONWARNINGS": "ignore::DeprecationWarning",
+                **self.env,
+            },
         )  # fmt: skip
         deadline = time.monotonic() + 30
         while True:

@@ -1,8 +1,11 @@
 """``make bench``: every benchmark, each against baselines measured in the same run.
 
-    make bench                                   # all three, a few minutes
-    make bench BENCH_ARGS="--only http --rounds 7"
+    make bench                                   # compile, in process, the table, models
+    make bench BENCH_ARGS="--only table --rounds 7"
 
+0. The table: every ratio of the performance goals in one table (bench/table.py): plain
+   views, django-ninja, Strawberry, mizan's echo, cached context read and ctx/ and q/
+   hits, under WSGI on LocMem and on Redis and under ASGI (uvicorn's gunicorn worker).
 1. HTTP: req/s, p50/p99 and server CPU per request for the echo mutation through
    (a) a plain Django view, (b) Strawberry's Django view with its defaults,
    (d) the same with Strawberry's parser and validation caches, (c) mizan.
@@ -34,22 +37,38 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--only", choices=("http", "cached", "models", "inprocess", "compile"), action="append"
+        "--only",
+        choices=("table", "http", "cached", "models", "inprocess", "compile"),
+        action="append",
     )
     parser.add_argument("--rounds", type=int, default=5, help="interleaved HTTP rounds")
     parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
     parser.add_argument("--compile-rounds", type=int, default=3)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="'' to skip Redis")
     args = parser.parse_args()
-    parts = args.only or ["compile", "inprocess", "http", "cached", "models"]
+    # http and cached are the table's echo and cached-read rows with their older baselines.
+    parts = args.only or ["compile", "inprocess", "table", "models"]
 
     packages = ", ".join(
         f"{name} {version(name)}"
-        for name in ("django", "strawberry-graphql", "graphql-core", "pydantic", "gunicorn")
+        for name in (
+            "django",
+            "strawberry-graphql",
+            "graphql-core",
+            "pydantic",
+            "gunicorn",
+            "uvicorn",
+        )
     )
     print(f"Python {platform.python_version()}, {packages}; {os.cpu_count()} CPUs")
     for part, module, options in (
         ("compile", "bench.compile_time", ["--rounds", str(args.compile_rounds)]),
         ("inprocess", "bench.inprocess", []),
+        (
+            "table",
+            "bench.table",
+            ["--rounds", str(args.rounds), "--duration", str(args.duration), "--redis", args.redis],
+        ),
         ("http", "bench.load", ["--rounds", str(args.rounds), "--duration", str(args.duration)]),
         (
             "cached",

@@ -205,6 +205,8 @@ ERROR_CODES: dict[str, str] = {
     "FIELD_REPEATED_TOO_OFTEN": "One object field is selected more than `MAX_REPEATED_FIELDS` "
     "times at one response path; the message names the path.",
     "VARIABLES_TOO_DEEP": "The variables nest lists and objects deeper than `MAX_VARIABLES_DEPTH`.",
+    "DOCUMENT_TOO_LARGE": "The document is longer than `MAX_DOCUMENT_LENGTH` characters; "
+    "nothing was parsed.",
     "URI_TOO_LONG": "A persisted URL longer than `MAX_URL_LENGTH`: status `414`.",
     "INTERNAL_SERVER_ERROR": "The function raised anything else. The client sees `Internal "
     "server error.` and nothing more; the server logs the traceback on the `mizan` logger. "

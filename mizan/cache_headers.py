@@ -52,7 +52,9 @@ def cacheable(
         patch_vary_headers(response, ("Accept-Language",))
     etag = etag or etag_of(response.content)
     response["ETag"] = etag
-    if request.method in ("GET", "HEAD") and etag in _tags(request.META.get("HTTP_IF_NONE_MATCH")):
+    if request.method in ("GET", "HEAD") and etag_matches(
+        etag, request.META.get("HTTP_IF_NONE_MATCH")
+    ):
         not_modified = HttpResponseNotModified()
         for header, value in response.items():
             if header.lower() not in ("content-type", "content-length"):
@@ -61,10 +63,11 @@ def cacheable(
     return response
 
 
-def _tags(header: str | None) -> set[str]:
-    if not header:
-        return set()
-    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+def etag_matches(etag: str, if_none_match: str | None) -> bool:
+    """Whether a conditional GET's ``If-None-Match`` names ``etag`` (weakly, as for GET)."""
+    if not if_none_match:
+        return False
+    return etag in {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
 
 
 def stamp_schema(response: HttpResponseBase, schema_hash: str) -> HttpResponseBase:

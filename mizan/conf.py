@@ -69,7 +69,12 @@ class Settings:
     MAX_DEPTH = Setting(
         12, "The deepest selection nesting a document may have, its fragments expanded."
     )
-    MAX_TOKENS = Setting(5000, "The most tokens a document may have (checked while parsing).")
+    MAX_TOKENS = Setting(5000, "The most tokens a document may have (counted before parsing).")
+    MAX_DOCUMENT_LENGTH = Setting(
+        100_000,
+        "The longest document a request may send, in characters, checked before parsing: "
+        "graphql-core reads a comment or a string at ~0.1 µs a character.",
+    )
     MAX_ALIASES = Setting(30, "The most aliases a document may use, its fragments expanded.")
     MAX_SELECTIONS = Setting(
         1000,
@@ -138,6 +143,11 @@ class Settings:
     )
     DEBUG_HEADERS = Setting(
         False, "Add `X-Mizan-Cache` (hit or miss, keys, scope) to persisted responses."
+    )
+    EARLY_ANSWER = Setting(
+        True,
+        "Under ASGI (`wrap_asgi`), answer a public persisted GET whose response is stored before "
+        "Django's handler and middleware, as an edge would; `False`: every request reaches Django.",
     )
     MAX_UPLOAD_SIZE = Setting(
         10 * 1024 * 1024,

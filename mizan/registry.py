@@ -92,6 +92,11 @@ class Registry:
     def frozen(self) -> bool:
         return bool(self._derived)
 
+    def made(self, build: Callable[[Registry], T]) -> T | None:
+        """What ``build`` made of this registry, or ``None`` before anything asked for it
+        (never builds: for callers that must not wait for it)."""
+        return self._derived.get(build)
+
     def derive(self, build: Callable[[Registry], T]) -> T:
         """What ``build`` makes of this registry (its schema, its runtime), made once, on
         first use; the registry is frozen from then on. The first requests may arrive

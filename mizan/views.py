@@ -2,7 +2,8 @@
 
 File uploads follow the GraphQL multipart request spec (Strawberry parses
 them); every multipart POST needs the CSRF token, and its size is capped by
-``MIZAN["MAX_UPLOAD_SIZE"]``.
+``MIZAN["MAX_UPLOAD_SIZE"]`` (its ``operations`` field by ``MAX_BODY_BYTES``, as a
+JSON body is).
 """
 
 from __future__ import annotations
@@ -80,10 +81,13 @@ def body_too_large(request: HttpRequest) -> HttpResponse | None:
     except ValueError:
         return None
     except LimitExceeded as refused:
-        return json_error(
-            413, str(refused), refused.code, setting=refused.setting, limit=refused.limit
-        )
+        return too_large(refused)
     return None
+
+
+def too_large(refused: LimitExceeded) -> JsonResponse:
+    """The 413 for a body (or a multipart request's ``operations``) over ``MAX_BODY_BYTES``."""
+    return json_error(413, str(refused), refused.code, setting=refused.setting, limit=refused.limit)
 
 
 class MizanGraphQLView(GraphQLView[MizanContext, None]):
@@ -122,8 +126,11 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
             response = exc.response
         except UNREADABLE as exc:  # Django's guards: size, files, fields, multipart
             response = unreadable(exc).response
-        except LimitExceeded as refused:  # read before the runtime: a multipart's variables
-            response = self.respond(request, Result(None, [refused.error]))
+        except LimitExceeded as refused:  # read before the runtime: a multipart's operations
+            if refused.setting == "MAX_BODY_BYTES":
+                response = too_large(refused)
+            else:
+                response = self.respond(request, Result(None, [refused.error]))
         except Refusal as refusal:
             response = _refused(refusal.status, refusal.message, refusal.code, refusal.allow)
         except HTTPException as exc:  # the request cannot be read
@@ -270,10 +277,15 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         """The spec's multipart request, each shape checked: Strawberry's own reading
         fails with a 500 on an ``operations`` or ``map`` that is not an object, and
         copies variables nested past the recursion limit."""
-        operations = self.parse_json(request.post_data.get("operations", "{}"))
+        limits = get_runtime().limits
+        text = request.post_data.get("operations", "{}")
+        # The request in the multipart body is what a JSON POST's body is: the same limit
+        # (the files have MAX_UPLOAD_SIZE).
+        check_body_size(len(text.encode() if isinstance(text, str) else text), limits)
+        operations = self.parse_json(text)
         files_map = self.parse_json(request.post_data.get("map", "{}"))
         if isinstance(operations, dict):
-            check_variables(operations.get("variables"), get_runtime().limits)
+            check_variables(operations.get("variables"), limits)
         return multipart_operation(operations, files_map, request.files)
 
 

@@ -72,7 +72,31 @@ SHAPES = [
         "10,000 aliases",
         "{ " + " ".join(f'a{i}: echo(text: "x")' for i in range(10_000)) + " }",
         None,
-        "GRAPHQL_PARSE_FAILED",
+        "DOCUMENT_TOO_LARGE",  # 228,893 characters
+    ),
+    (
+        "10,000 short aliases",
+        "{ " + " ".join(f"a{i}: tree {{ name }}" for i in range(10_000)) + " }",
+        None,
+        "DOCUMENT_TOO_LARGE",
+    ),
+    (
+        "5,202 tokens in 18,203 characters",
+        "{ " + " ".join(["tree { name }"] * 1300) + " }",
+        None,
+        "GRAPHQL_PARSE_FAILED",  # counted before parsing: the parser's own message
+    ),
+    (
+        "a comment of 100,001 characters",
+        "{ tree { name } } #" + "x" * 100_000,
+        None,
+        "DOCUMENT_TOO_LARGE",
+    ),
+    (
+        "a string of 100,001 characters",
+        '{ echo(text: "' + "x" * 100_000 + '") }',
+        None,
+        "DOCUMENT_TOO_LARGE",
     ),
     (
         "31 aliases",
@@ -240,6 +264,24 @@ def test_a_body_over_max_body_bytes_is_a_413(http: Client, settings: Any) -> Non
         "setting": "MAX_BODY_BYTES",
         "limit": 1000,
     }
+
+
+@pytest.mark.django_db
+def test_a_multipart_requests_operations_over_max_body_bytes_is_a_413(
+    http: Client, settings: Any
+) -> None:
+    # The files have MAX_UPLOAD_SIZE; the request beside them is a JSON body's size.
+    settings.MIZAN = {"MAX_BODY_BYTES": 1000}
+    operations = json.dumps({"query": "query($t: String!) { echo(text: $t) }", "variables": {}})
+    padded = operations[:-1] + ', "extensions": {"pad": "' + "a" * 1000 + '"}}'
+    response = _multipart(http, padded.encode(), "", None)
+    assert refused(response, "PAYLOAD_TOO_LARGE", 413)["errors"][0]["extensions"] == {
+        "code": "PAYLOAD_TOO_LARGE",
+        "setting": "MAX_BODY_BYTES",
+        "limit": 1000,
+    }
+    within = _multipart(http, operations.replace("{}", '{"t": "a"}').encode(), "", None)
+    assert within.json() == {"data": {"echo": "a"}}
 
 
 @pytest.mark.django_db

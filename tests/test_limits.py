@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from graphql import get_introspection_query, parse
+from graphql import GraphQLSyntaxError, get_introspection_query, parse
 
 from mizan.runtime.limits import (
     LimitExceeded,
     Limits,
     check_body_size,
     check_document,
+    check_document_length,
+    check_tokens,
     check_variables,
 )
 
@@ -166,3 +168,58 @@ def test_body_size() -> None:
         "setting": "MAX_BODY_BYTES",
         "limit": 1024 * 1024,
     }
+
+
+def test_document_length() -> None:
+    check_document_length("{ a }" + " " * (100_000 - 5), LIMITS)
+    with pytest.raises(LimitExceeded) as caught:
+        check_document_length("{ a } #" + "x" * 100_000, LIMITS)
+    assert caught.value.error.extensions == {
+        "code": "DOCUMENT_TOO_LARGE",
+        "setting": "MAX_DOCUMENT_LENGTH",
+        "limit": 100_000,
+    }
+
+
+# Every kind of token: strings with escapes and a `#`, block strings with an escaped
+# triple quote and lone quotes, numbers, comments (which graphql-core counts), commas.
+TOKENS = [
+    get_introspection_query(descriptions=True),
+    'query Q($a: [Int!]! = [1, -2, 3.5e-3], $b: String = "x\\"y\\u00e9 #no") '
+    '{ f(a: $a, s: """block "" \\""" # not\n text""") @skip(if: false) '
+    "{ ... on T { x } ...F } } # c1\n# c2\nfragment F on T { y }",
+    '{ a(x: """""", y: "", z: """ "x" """) }',
+    "\ufeff{ a,b,,c }\n#x\n#y\n#z",
+]
+
+
+def parser_count(text: str) -> int:
+    """How many tokens graphql-core's parser counts in ``text`` (bisecting max_tokens)."""
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high) // 2
+        try:
+            parse(text, max_tokens=middle)
+            high = middle
+        except GraphQLSyntaxError:
+            low = middle + 1
+    return low
+
+
+@pytest.mark.parametrize("text", TOKENS, ids=["introspection", "every token", "strings", "bom"])
+def test_tokens_are_counted_as_the_parser_counts_them(text: str) -> None:
+    count = parser_count(text)
+    check_tokens(text, count)
+    with pytest.raises(GraphQLSyntaxError) as caught:
+        check_tokens(text, count - 1)
+    with pytest.raises(GraphQLSyntaxError) as parsed:
+        parse(text, max_tokens=count - 1)
+    assert caught.value.message == parsed.value.message
+    assert caught.value.locations == parsed.value.locations
+
+
+def test_tokens_of_a_long_document_are_counted_without_parsing() -> None:
+    text = "{ " + " ".join(["a"] * 5000) + " }"
+    with pytest.raises(GraphQLSyntaxError, match=r"more than 5000 tokens\. Parsing aborted\."):
+        check_tokens(text, 5000)
+    check_tokens("{ " + " ".join(["a"] * 4998) + " }", 5000)

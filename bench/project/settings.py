@@ -1,10 +1,13 @@
 """One Django project for every variant: Django's own default middleware, DEBUG off."""
 
+import os
+
 SECRET_KEY = "mizan-bench"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 ROOT_URLCONF = "bench.project.urls"
 WSGI_APPLICATION = "bench.project.wsgi.application"
+ASGI_APPLICATION = "bench.project.asgi.application"
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -33,3 +36,13 @@ MIDDLEWARE = [
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# `MIZAN_BENCH_REDIS=<url>`: the cache on Redis, under a key prefix of this run's own.
+if os.environ.get("MIZAN_BENCH_REDIS"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["MIZAN_BENCH_REDIS"],
+            "KEY_PREFIX": f"mizan-bench-{os.getpid()}",
+        }
+    }

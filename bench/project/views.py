@@ -1,4 +1,4 @@
-"""(a): the plain Django view, the ceiling every GraphQL variant is measured against."""
+"""(a): the plain Django views, the ceiling every GraphQL variant is measured against."""
 
 import json
 
@@ -18,5 +18,11 @@ def plain_echo(request: HttpRequest) -> JsonResponse:
 
 def plain_product(request: HttpRequest) -> JsonResponse:
     """The same data as mizan's cached ``product`` read, built on every request."""
+    product_id = int(request.GET["product_id"])
+    return JsonResponse({"data": {"product": product(product_id).model_dump()}})
+
+
+async def plain_product_async(request: HttpRequest) -> JsonResponse:
+    """:func:`plain_product` as an async view: under ASGI, no thread hop for the view."""
     product_id = int(request.GET["product_id"])
     return JsonResponse({"data": {"product": product(product_id).model_dump()}})

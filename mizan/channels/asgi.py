@@ -1,5 +1,7 @@
 """``wrap_asgi(app)``: HTTP through ``app``, GraphQL subscriptions over WebSocket.
 
+Public persisted hits are answered before ``app`` (:mod:`mizan.persisted.early`).
+
     application = wrap_asgi(get_asgi_application())
 
 WebSockets are served at the URL of ``mizan:graphql`` (wherever
@@ -41,7 +43,18 @@ def wrap_asgi(app: Any) -> Any:
 class MizanASGI:
     def __init__(self, app: Any) -> None:
         self.app = app
+        self._http: Any = None
         self._websocket: Any = None
+
+    @property
+    def http(self) -> Any:
+        # Public persisted hits answered before Django's handler (mizan.persisted.early);
+        # imported on first use, as the consumer is, once Django is set up.
+        if self._http is None:
+            from mizan.persisted.early import EarlyAnswer
+
+            self._http = EarlyAnswer(self.app)
+        return self._http
 
     @property
     def websocket(self) -> Any:
@@ -61,7 +74,7 @@ class MizanASGI:
         self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
     ) -> None:
         if scope["type"] != "websocket":
-            return await self.app(scope, receive, send)  # type: ignore[no-any-return]
+            return await self.http(scope, receive, send)  # type: ignore[no-any-return]
         if self._websocket is None:
             # The first connection imports the URLconf (and the views it imports) and the
             # consumer: seconds on a busy machine, which on the event loop would time out

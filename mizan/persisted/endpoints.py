@@ -17,7 +17,7 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from strawberry.types.graphql import OperationType
 
-from mizan.cache import MISS, Reads
+from mizan.cache import MISS, Reads, Slot
 from mizan.cache_headers import cacheable, etag_of, no_store, stamp_schema
 from mizan.conf import mizan_settings
 from mizan.edge.keys import set_key_headers, surrogate_keys
@@ -60,8 +60,9 @@ def context_view(request: HttpRequest, context: str) -> HttpResponseBase:
         return stamp_schema(
             error(404, f"No context {context!r}.", "NOT_FOUND"), runtime.compiled.hash
         )
-    operation = runtime.compiled.operations.get(context_operation_name(context))
-    return stamp_schema(serve(request, runtime, operation), runtime.compiled.hash)
+    return stamp_schema(
+        serve(request, runtime, context_operation(runtime, context)), runtime.compiled.hash
+    )
 
 
 @csrf_exempt
@@ -72,12 +73,38 @@ def operation_view(request: HttpRequest, operation: str) -> HttpResponseBase:
     return stamp_schema(serve(request, runtime, found), runtime.compiled.hash)
 
 
+def context_operation(runtime: Runtime, context: str) -> PersistedOperation | None:
+    """The bundle operation of ``context``, which ``ctx/<context>/`` serves."""
+    return runtime.compiled.operations.get(context_operation_name(context))
+
+
 def serve(
     request: HttpRequest, runtime: Runtime, operation: PersistedOperation | None
 ) -> HttpResponseBase:
+    admitted = admit(
+        runtime, operation, request.method, request.path, request.META.get("QUERY_STRING", "")
+    )
+    if isinstance(admitted, HttpResponseBase):
+        return admitted
+    assert operation is not None
+    variables, canonical = admitted
+    return Served(runtime, operation).respond(request, variables, canonical)
+
+
+def admit(
+    runtime: Runtime,
+    operation: PersistedOperation | None,
+    method: str | None,
+    path: str,
+    query: str,
+) -> HttpResponseBase | tuple[dict[str, Any], str]:
+    """A persisted read's variables and its canonical query string (``query`` itself when it
+    is canonical), or the response that refuses it: 404, 405, 400, 414, or a 308 to the
+    canonical URL. The one gate of both ``ctx/`` and ``q/``, and of their early answer
+    under ASGI (:mod:`mizan.persisted.early`)."""
     if operation is None:
         return error(404, "No such persisted operation.", "NOT_FOUND")
-    if request.method not in ("GET", "HEAD"):
+    if method not in ("GET", "HEAD"):
         return error(
             405, "Persisted operations are read with GET.", "METHOD_NOT_ALLOWED", allow="GET, HEAD"
         )
@@ -92,9 +119,8 @@ def serve(
             "graphql/ (graphql-transport-ws).",
             "BAD_REQUEST",
         )
-    query = request.META.get("QUERY_STRING", "")
     limit = mizan_settings.MAX_URL_LENGTH
-    if len(request.path) + 1 + len(query) > limit:
+    if len(path) + 1 + len(query) > limit:
         return error(414, f"URL longer than {limit} characters.", "URI_TOO_LONG")
     assert operation.variables is not None
     try:
@@ -102,8 +128,8 @@ def serve(
     except BadParameter as exc:
         return error(400, str(exc), "BAD_REQUEST", parameter=exc.parameter)
     if canonical != query:
-        return PermanentRedirect(request.path + (f"?{canonical}" if canonical else ""))
-    return Served(runtime, operation).respond(request, variables, canonical)
+        return PermanentRedirect(path + (f"?{canonical}" if canonical else ""))
+    return variables, canonical
 
 
 class Served:
@@ -120,20 +146,35 @@ class Served:
             for read in self.operation.reads
         )
 
+    @property
+    def ttl(self) -> int:
+        return self.operation.ttl or mizan_settings.CONTEXT_TTL
+
+    def slot(self, variables: dict[str, Any], query_string: str) -> Slot | None:
+        """Where its stored response lives, under the generation tokens of the scopes it
+        reads; ``None`` when no response is stored in its place (a private operation, or
+        one whose reads are all counted by a rate)."""
+        if not self.operation.public or self.counts_every_read():
+            return None
+        return self.runtime.cache.slot(
+            "response",
+            self.operation.id,
+            query_string,
+            translation.get_language() or "",
+            reads=self.reads(variables),
+        )
+
     def respond(
         self, request: HttpRequest, variables: dict[str, Any], query_string: str
     ) -> HttpResponseBase:
-        operation, cache = self.operation, self.runtime.cache
-        if not operation.public or self.counts_every_read():
+        cache = self.runtime.cache
+        slot = self.slot(variables, query_string)
+        if slot is None:
             body, ok, retry_after = self.execute(request, variables)
             response = HttpResponse(body, content_type="application/json")
             if ok:
                 return self.headers(request, response, etag_of(body), ())
             return no_store(too_many(response, retry_after))
-        reads = self.reads(variables)
-        slot = cache.slot(
-            "response", operation.id, query_string, translation.get_language() or "", reads=reads
-        )
         stored, tokens = cache.lookup_or_miss(slot)
         if stored is not MISS:  # the stored bytes, without running GraphQL or the function
             body, etag, keys = stored
@@ -143,11 +184,9 @@ class Served:
         response = HttpResponse(body, content_type="application/json")
         if not ok:
             return no_store(too_many(response, retry_after))
-        etag, keys = etag_of(body), tuple(surrogate_keys(reads))
+        etag, keys = etag_of(body), tuple(surrogate_keys(self.reads(variables)))
         if tokens is not None:
-            cache.store(
-                slot, tokens, (body, etag, keys), operation.ttl or mizan_settings.CONTEXT_TTL
-            )
+            cache.store(slot, tokens, (body, etag, keys), self.ttl)
         return self.headers(request, response, etag, keys)
 
     def counts_every_read(self) -> bool:
@@ -189,5 +228,5 @@ class Served:
             response["X-Mizan-Cache"] = (
                 f'{"hit" if hit else "miss"}; scope={scope}; keys="{" ".join(keys)}"'
             )
-        ttl = (operation.ttl or mizan_settings.CONTEXT_TTL) if operation.public else None
+        ttl = self.ttl if operation.public else None
         return cacheable(request, response, public_ttl=ttl, etag=etag)

@@ -16,7 +16,16 @@ from mizan.runtime.context import MizanContext
 from mizan.runtime.engine import Result, Runtime
 from mizan.runtime.errors import Refusal
 
-__all__ = ["MizanContext", "Refusal", "Result", "Runtime", "aexecute", "execute", "get_runtime"]
+__all__ = [
+    "MizanContext",
+    "Refusal",
+    "Result",
+    "Runtime",
+    "aexecute",
+    "built_runtime",
+    "execute",
+    "get_runtime",
+]
 
 
 def build_runtime(registry: Registry) -> Runtime:
@@ -29,6 +38,11 @@ def build_runtime(registry: Registry) -> Runtime:
 def get_runtime(registry: Registry | None = None) -> Runtime:
     """The runtime of ``registry`` (the current one by default), made on first use."""
     return (registry or get_registry()).derive(build_runtime)
+
+
+def built_runtime() -> Runtime | None:
+    """The current registry's runtime if a request or a check has built it, else ``None``."""
+    return get_registry().made(build_runtime)
 
 
 def execute(
@@ -44,6 +58,7 @@ def execute(
     user without a session. Errors are in ``result.errors`` (unexpected ones masked
     and logged, as for a client); applied invalidations in ``result.invalidations``.
     """
+    _check_arguments("execute", query, variables, operation_name)
     context = MizanContext(request=_request(request))
     try:
         return get_runtime().execute_sync(context, query, variables, operation_name, trusted=True)
@@ -58,11 +73,28 @@ async def aexecute(
     operation_name: str | None = None,
 ) -> Result:
     """:func:`execute` for async code (an async view, a consumer)."""
+    _check_arguments("aexecute", query, variables, operation_name)
     context = MizanContext(request=_request(request), is_async=True)
     try:
         return await get_runtime().execute(context, query, variables, operation_name, trusted=True)
     except Refusal as refusal:
         return Result(None, [refusal.error])
+
+
+def _check_arguments(
+    function: str, query: object, variables: object, operation_name: object
+) -> None:
+    """A caller's mistake in Python types is a ``TypeError`` at the call, not a GraphQL
+    error in the result: the document's own mistakes are those."""
+    for name, value, expected, kind in (
+        ("query", query, "a str (a GraphQL document)", str),
+        ("variables", variables, "a dict or None", dict),
+        ("operation_name", operation_name, "a str or None", str),
+    ):
+        if not isinstance(value, kind) and (value is not None or name == "query"):
+            raise TypeError(
+                f"mizan.{function}(): {name} must be {expected}, not {type(value).__name__}."
+            )
 
 
 def _request(request: HttpRequest | None) -> HttpRequest:
