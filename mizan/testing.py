@@ -28,14 +28,20 @@ from strawberry.types.base import get_object_definition
 from mizan.definitions import FunctionDef, Kind
 from mizan.naming import argument_name
 from mizan.runtime import MizanContext, get_runtime
+from mizan.runtime import Result as RuntimeResult
 from mizan.schema.selections import document
 from mizan.schema.types import _list_of, _optional_of, _strip, is_model
 
 
 @dataclass
 class Result:
+    """What a call returned: ``data`` typed as the function returns it, ``errors`` as a
+    client reads them, and ``invalidations`` as a client reads them in the response's
+    ``extensions.invalidate`` (``{"context": ..., "params": {...}}`` each)."""
+
     data: Any
     errors: list[dict[str, Any]] = field(default_factory=list)
+    invalidations: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -56,14 +62,14 @@ class MizanTestClient:
         result = get_runtime().execute_sync(
             MizanContext(request=request), document, variables, trusted=True
         )
-        return _result(definition, result.data, result.errors)
+        return _result(definition, result)
 
     async def acall(self, name: str, /, **kwargs: Any) -> Result:
         definition, document, variables, request = self._prepare(name, kwargs)
         result = await get_runtime().execute(
             MizanContext(request=request, is_async=True), document, variables, trusted=True
         )
-        return _result(definition, result.data, result.errors)
+        return _result(definition, result)
 
     def _prepare(
         self, name: str, kwargs: dict[str, Any]
@@ -101,16 +107,17 @@ class MizanTestClient:
         return request
 
 
-def _result(definition: FunctionDef, data: Any, errors: Any) -> Result:
-    formatted = [e.formatted for e in errors or []]
-    value = (data or {}).get(definition.field_name)
+def _result(definition: FunctionDef, result: RuntimeResult) -> Result:
+    formatted: list[dict[str, Any]] = [dict(e.formatted) for e in result.errors or []]
+    invalidations = [i.as_json() for i in result.invalidations]
+    value = (result.data or {}).get(definition.field_name)
     if value is None or _has_strawberry_type(definition.returns):
         # A Strawberry type's objects are the ORM rows it read: the data is the JSON.
-        return Result(data=value, errors=formatted)
+        return Result(data=value, errors=formatted, invalidations=invalidations)
     typed = pydantic.TypeAdapter(definition.returns).validate_python(
         from_json(definition.returns, value)
     )
-    return Result(data=typed, errors=formatted)
+    return Result(data=typed, errors=formatted, invalidations=invalidations)
 
 
 def to_json(annotation: Any, value: Any) -> Any:

@@ -34,6 +34,10 @@ def functions() -> None:
     def echo(request, text: str) -> str:
         return text
 
+    @client(read_only=True)
+    def store(request, data: dict) -> int:
+        return len(data)
+
 
 # --- the shapes ---------------------------------------------------------------------
 
@@ -373,6 +377,15 @@ def test_a_missing_csrf_token_is_a_json_403(kind: str) -> None:
         response = http.post(GRAPHQL, {"operations": '{"query": "{ __typename }"}', "map": "{}"})
     error = refused(response, "CSRF_FAILED", 403)["errors"][0]
     assert "CSRF" in error["message"] and "X-CSRFToken" in error["message"]
+
+
+@pytest.mark.django_db
+def test_deep_json_in_a_persisted_url_is_a_json_400(http: Client) -> None:
+    # 1,010 levels fit in MAX_URL_LENGTH and go past the JSON parser's recursion.
+    response = http.get("/api/mizan/q/Store/?data=" + deep(1010))
+    body = refused(response, "BAD_REQUEST", 400)
+    assert "nested too deeply" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"]["parameter"] == "data"
 
 
 @pytest.mark.django_db

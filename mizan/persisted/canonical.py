@@ -76,6 +76,10 @@ class Variables:
                 continue
             try:
                 value = canonical.canonical_value(canonical.from_text(seen[name], type_), type_)
+            except RecursionError:  # JSON nested past the parser's recursion
+                raise BadParameter(
+                    f"Parameter {name!r}: {_shown(seen[name])} is nested too deeply.", name
+                ) from None
             except (ValueError, TypeError) as exc:
                 raise BadParameter(
                     f"Parameter {name!r}: {_shown(seen[name])} is not a valid {type_}: {exc}.",
