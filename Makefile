@@ -84,7 +84,7 @@ edge: install
 # The tests whose behaviour depends on the database's transactions or the cache backend,
 # run again on PostgreSQL and Redis (skipped on a laptop without them, required in CI).
 PRODUCTION_TESTS := tests/test_contexts.py tests/test_cache.py tests/test_views.py tests/models \
-	tests/test_read_your_writes.py
+	tests/test_read_your_writes.py tests/channels/test_live.py
 
 test: install js graphiql app
 	$(PY) -m pytest -q $(PYTEST_ARGS)

@@ -25,3 +25,11 @@ CHANNEL_LAYERS = {
         },
     }[_layer]
 }
+
+# bench/live_fanout.py counts the recomputations per burst from these lines.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "loggers": {"mizan.live": {"handlers": ["stderr"], "level": "DEBUG", "propagate": False}},
+}

@@ -34,6 +34,7 @@ def client(
     context: str | None = None,
     public: bool | None = None,
     ttl: int | None = None,
+    live: bool | None = None,
     affects: str | Callable[..., Any] | Sequence[str | Callable[..., Any]] | None = None,
     read_only: bool = False,
     rate: str | Literal[False] | None = None,
@@ -49,6 +50,7 @@ def client(
     context: str | None = None,
     public: bool | None = None,
     ttl: int | None = None,
+    live: bool | None = None,
     affects: str | Callable[..., Any] | Sequence[str | Callable[..., Any]] | None = None,
     read_only: bool = False,
     rate: str | Literal[False] | None = None,
@@ -59,9 +61,11 @@ def client(
     Plain functions become mutations (POST only); ``read_only=True`` and
     ``context=`` make queries. ``auth`` is ``True``, ``"staff"``,
     ``"superuser"`` or a callable ``(request) -> bool``, sync or async.
-    ``rate="5/m"`` limits calls per user (per client IP when anonymous), or per
-    what ``rate_key(request)`` returns; ``rate=False`` exempts the function from
-    ``MIZAN["DEFAULT_RATE"]``.
+    ``live=True`` (on a context function, declared once per context like
+    ``public=`` and ``ttl=``) gives the context a subscription that pushes its
+    bundle after every committed invalidation of its scope. ``rate="5/m"`` limits
+    calls per user (per client IP when anonymous), or per what ``rate_key(request)``
+    returns; ``rate=False`` exempts the function from ``MIZAN["DEFAULT_RATE"]``.
     """
 
     def decorate(fn: F) -> F:
@@ -71,6 +75,7 @@ def client(
         if affects is not None and (read_only or context):
             _refuse_affects_on_a_query(affects, read_only, source)
         limit, key = rate_options(rate, rate_key, source)
+        _check_live(live, context, source)
         get_registry().add(
             FunctionDef(
                 fn=fn,
@@ -85,6 +90,7 @@ def client(
                 context=_context(context, source),
                 public=public,
                 ttl=ttl,
+                live=live,
                 affects=_affects(affects, source),
                 rate=limit,
                 rate_key=key,
@@ -143,6 +149,19 @@ def _check_auth(auth: object, source: Source) -> None:
         f"{source}: auth={auth!r} is not understood. Use auth=True, 'staff', 'superuser' "
         "or a callable (request) -> bool."
     )
+
+
+def _check_live(live: object, context: str | None, source: Source) -> None:
+    if live is None:
+        return
+    if not isinstance(live, bool):
+        raise RegistrationError(f"{source}: live={live!r} must be True or False.")
+    if context is None:
+        raise RegistrationError(
+            f"{source}: live={live!r} without context=. A live context pushes its bundle to "
+            "subscribers; declare it on a context function, e.g. "
+            "@client(context='user', live=True)."
+        )
 
 
 def _affects(value: object, source: Source) -> tuple[str | Callable[..., Any], ...]:

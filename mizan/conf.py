@@ -168,6 +168,16 @@ class Settings:
         '`["*"]` for any.',
         accepts=(list, tuple),
     )
+    LIVE_COALESCE_MS = Setting(
+        50,
+        "Milliseconds a live context waits after an invalidation before recomputing: every "
+        "invalidation of a scope within it causes one recomputation, one push.",
+    )
+    LIVE_CONCURRENCY = Setting(
+        4,
+        "Live recomputations one process runs at once (a whole-context invalidation "
+        "recomputes every active scope, this many at a time).",
+    )
     PURGERS: Setting[Sequence[Mapping[str, Any]]] = Setting(
         [],
         'CDN purgers run after commit, each `{"BACKEND": "mizan.edge.purgers.Varnish", ...}`.',

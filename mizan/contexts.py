@@ -2,8 +2,8 @@
 
 A context is a name shared by functions (``@client(context="user")``). Its
 *key params* are the params every one of its functions declares; only they
-scope a cache entry and an invalidation. Its policy (``public``, ``ttl``) is
-declared once, on any of its functions. What keeps a context fresh is in
+scope a cache entry and an invalidation. Its policy (``public``, ``ttl``,
+``live``) is declared once, on any of its functions. What keeps a context fresh is in
 :mod:`mizan.invalidation`.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import importlib.util
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,18 @@ class ContextDef:
     public: bool
     ttl: int
     key_types: Mapping[str, Any] = dataclasses.field(compare=False, repr=False)
+    live: bool = False
+
+    @property
+    def readable(self) -> tuple[FunctionDef, ...]:
+        """The functions its bundle reads: every one but view-path functions."""
+        return tuple(fn for fn in self.functions if not fn.is_view)
+
+    @property
+    def has_live_field(self) -> bool:
+        """Whether the schema gives it a subscription: declared live, with functions to
+        read, and Django Channels installed to serve WebSockets (mizan.W020 otherwise)."""
+        return self.live and bool(self.readable) and channels_installed()
 
     def scope(self, params: Mapping[str, Any]) -> tuple[tuple[str, Scalar], ...]:
         """The key params among ``params`` in their canonical forms (:mod:`mizan.canonical`);
@@ -64,6 +77,7 @@ def _context(name: str, functions: list[FunctionDef]) -> ContextDef:
     key_params = tuple(sorted(shared))
     public = _declared(name, functions, "public", default=False)
     ttl = _declared(name, functions, "ttl", default=mizan_settings.CONTEXT_TTL)
+    live = _declared(name, functions, "live", default=False)
     if public:
         guarded = [fn for fn in functions if fn.auth is not None]
         if guarded:
@@ -80,7 +94,15 @@ def _context(name: str, functions: list[FunctionDef]) -> ContextDef:
             )
     first = functions[0]
     key_types = {p.name: p.annotation for p in first.params if p.name in shared}
-    return ContextDef(name, tuple(functions), key_params, bool(public), int(ttl), key_types)
+    return ContextDef(
+        name, tuple(functions), key_params, bool(public), int(ttl), key_types, bool(live)
+    )
+
+
+def channels_installed() -> bool:
+    """Whether Django Channels, which serves live contexts' WebSockets, is installed (the
+    ``channels`` extra); found without importing it."""
+    return importlib.util.find_spec("channels") is not None
 
 
 def _declared(name: str, functions: list[FunctionDef], option: str, default: Any) -> Any:

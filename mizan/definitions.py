@@ -81,6 +81,8 @@ class FunctionDef:
     context: str | None = None
     public: bool | None = None
     ttl: int | None = None
+    # live=True: the context has a subscription pushing its bundle after invalidations.
+    live: bool | None = None
     affects: tuple[str | Callable[..., Any], ...] = field(default=())
     # A query whose arguments must not travel in a URL (form data): refused over GET and
     # never persisted as a GET URL.

@@ -102,6 +102,21 @@ def context_bundle_type_name(context: str) -> str:
     return pascal(context) + "ContextBundle"
 
 
+def context_live_operation_name(context: str) -> str:
+    """The persisted operation subscribing to a live context: ``user`` → ``UserContextLive``."""
+    return pascal(context) + "ContextLive"
+
+
+def live_group_name(context: str) -> str:
+    """The channel-layer group a live context's invalidations are published to:
+    ``user`` → ``mizan.live.user`` (context names are ``[a-z][a-z0-9_]*``)."""
+    return f"mizan.live.{context}"
+
+
+#: The channel-layer event type of a live context's published invalidation.
+LIVE_MESSAGE_TYPE = "mizan.live.invalidated"
+
+
 def local_context_name(function: str) -> str:
     """The seed's ``context="local"`` names a context after its function:
     ``shop.greet`` → ``shop_greet``."""
@@ -246,6 +261,7 @@ def check_names(functions: Iterable[FunctionDef], channels: Iterable[ChannelDef]
     names = Names()
     forms: dict[str, str] = {}
     contexts: dict[str, None] = {}
+    live: dict[str, None] = {}
     channels = list(channels)
     channel_fns = {id(d) for c in channels for d in (c.subscription, c.send) if d is not None}
     for fn in functions:
@@ -254,6 +270,8 @@ def check_names(functions: Iterable[FunctionDef], channels: Iterable[ChannelDef]
             continue
         if fn.context_name is not None:
             contexts.setdefault(fn.context_name)
+            if fn.live:
+                live.setdefault(fn.context_name)
         names.claim("root field", field_name(fn.name), what)
         for param in fn.params:
             names.claim(
@@ -272,6 +290,10 @@ def check_names(functions: Iterable[FunctionDef], channels: Iterable[ChannelDef]
         names.claim("operation", context_operation_name(context), f"{where}'s bundle")
         if context != "global":
             names.claim("TypeScript client export", provider_name(context), where)
+    for context in live:
+        where = f"the live context {context!r}"
+        names.claim("root field", context_subscription_name(context), f"{where}'s subscription")
+        names.claim("operation", context_live_operation_name(context), f"{where}'s subscription")
     for name, owner in RESERVED_EXPORTS.items():
         names.claim("TypeScript client export", name, owner)
     for form, where in forms.items():

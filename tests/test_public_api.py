@@ -251,7 +251,7 @@ def test_importing_mizan_wires_nothing_until_the_app_is_ready() -> None:
     assert before == "([], [False, False, False])"
     assert after == (
         "(['check_allowed_origins', 'check_channel_layer', 'check_declared_from_urlconf', "
-        "'check_invalidation_scopes', 'check_middleware', 'check_purgers', 'check_rates', "
-        "'check_schema', "
+        "'check_invalidation_scopes', 'check_live_contexts', 'check_middleware', "
+        "'check_purgers', 'check_rates', 'check_schema', "
         "'check_settings'], [True, True, True])"
     )

@@ -95,9 +95,10 @@ class Profile(BaseModel):
     note_count: int
 
 
-@client(context="user", public=True, ttl=300)
+@client(context="user", public=True, ttl=300, live=True)
 def user_profile(request, user_id: int) -> Profile:
-    """A user's public profile: context "user", public, cached for 5 minutes."""
+    """A user's public profile: context "user", public, cached for 5 minutes, live (the
+    subscription userContext pushes it after every change)."""
     user = get_object_or_404(get_user_model(), pk=user_id)
     return Profile(
         user_id=user.pk,
@@ -137,6 +138,29 @@ def rename(
 
 # Writing or deleting a note changes its owner's profile (note_count) and notes.
 invalidate_on(Note, "user", user_id="owner_id")
+
+
+class Inbox(BaseModel):
+    """What only you see: your own notes at a glance."""
+
+    username: str
+    note_count: int
+    latest: str | None
+
+
+@client(context="inbox", auth=True, live=True)
+def inbox(request) -> Inbox:
+    """Your notes at a glance: a private live context, computed per user (never shared)."""
+    latest = request.user.notes.first()
+    return Inbox(
+        username=request.user.username,
+        note_count=request.user.notes.count(),
+        latest=latest.text if latest is not None else None,
+    )
+
+
+# Any note: the whole context, so every subscriber's own inbox is recomputed (once each).
+invalidate_on(Note, "inbox")
 
 
 class NewNote(BaseModel):

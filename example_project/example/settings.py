@@ -98,8 +98,16 @@ CORS_ALLOW_CREDENTIALS = True
 CSRF_TRUSTED_ORIGINS = CORS_ALLOWED_ORIGINS
 
 # One process needs nothing more than memory; MIZAN_EXAMPLE_REDIS=redis://... switches to
-# Redis, so several server processes (and `manage.py shell`) reach the same subscribers.
+# Redis, so several server processes (and `manage.py shell`) reach the same subscribers and
+# share one context cache (an invalidation in one is then seen by all: live pushes too).
 if redis_url := os.environ.get("MIZAN_EXAMPLE_REDIS"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": os.environ.get("MIZAN_EXAMPLE_REDIS_PREFIX", "mizan-example"),
+        }
+    }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",

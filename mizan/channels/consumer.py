@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +27,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.utils.aio import aclosing
 
+from mizan.channels.hub import hub
 from mizan.conf import mizan_settings
 from mizan.reading import loads
 from mizan.runtime import MizanContext, Result, get_runtime
@@ -39,6 +42,8 @@ class ChannelsContext(MizanContext):
 
     ws: GraphQLWSConsumer[Any, Any] | None = None
     connection_params: dict[str, Any] | None = None
+    #: Joins a channel-layer group (once per process): live contexts' invalidations.
+    live_listen: Callable[[str], AbstractAsyncContextManager[AsyncIterator[Any]]] | None = None
 
 
 def websocket_request(scope: dict[str, Any]) -> HttpRequest:
@@ -202,4 +207,10 @@ class MizanWSConsumer(GraphQLWSConsumer[ChannelsContext, None]):
     async def get_context(
         self, request: GraphQLWSConsumer[Any, Any], response: GraphQLWSConsumer[Any, Any]
     ) -> ChannelsContext:
-        return ChannelsContext(request=websocket_request(self.scope), is_async=True, ws=self)
+        layer = self.channel_layer
+        return ChannelsContext(
+            request=websocket_request(self.scope),
+            is_async=True,
+            ws=self,
+            live_listen=None if layer is None else (lambda group: hub().listen(layer, group)),
+        )

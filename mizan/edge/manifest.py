@@ -72,6 +72,8 @@ def _context(
         "functions": sorted(functions, key=lambda f: f["name"]),
         "params": list(context.key_params),
         "public": context.public,
+        # Whether it has a live subscription: an edge ignores it, a deploy can check it.
+        "live": context.has_live_field,
         "endpoints": [],
         "operations": {},
         "purge_by_key": [],

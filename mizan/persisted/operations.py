@@ -32,9 +32,9 @@ from graphql import (
 
 from mizan.canonical import Scalar, key_value
 from mizan.exceptions import RegistrationError
-from mizan.naming import argument_name, context_operation_name
+from mizan.naming import argument_name, context_live_operation_name, context_operation_name
 from mizan.persisted.canonical import Variables
-from mizan.schema.selections import document, root_fields
+from mizan.schema.selections import document, live_document, root_fields
 
 if TYPE_CHECKING:
     from mizan.schema.compiler import CompiledSchema
@@ -124,6 +124,14 @@ def build_operations(
                     "context",
                 )
             )
+    for field_name, context in compiled.live.items():
+        # With trusted documents only, a live context's client subscribes by this one's hash.
+        name = context_live_operation_name(context.name)
+        fields = [(fn, compiled.bundle_field(context, fn)) for fn in context.readable]
+        text = live_document(
+            name, field_name, compiled.live_field(context), context.key_params, fields
+        )
+        sources.append((name, text, "context"))
     extra_ids: dict[str, str] = {}
     if trusted:
         for doc_id, text in load_trusted(trusted).items():

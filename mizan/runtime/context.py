@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -17,3 +18,13 @@ class MizanContext:
     response: HttpResponse | None = None
     is_async: bool = False
     fields: int = 0  # root fields that began: a 429 is when every one was rate-limited
+
+
+class Bundle:
+    """What a live context's subscription field resolves to: the key params it was given
+    (GraphQL-named), which each field of the bundle passes to its function."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, keys: dict[str, Any]) -> None:
+        self.keys = keys

@@ -26,10 +26,12 @@ from asgiref.sync import async_to_sync, sync_to_async
 from graphql import (
     DocumentNode,
     ExecutionResult,
+    FragmentDefinitionNode,
     GraphQLError,
     GraphQLField,
     GraphQLObjectType,
     GraphQLSchema,
+    OperationDefinitionNode,
     execute,
     located_error,
     parse,
@@ -37,6 +39,8 @@ from graphql import (
     subscribe,
     validate,
 )
+from graphql.execution import create_source_event_stream, map_source_to_response_event
+from graphql.execution.executor_throwing_on_incremental import ExecutorThrowingOnIncremental
 from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
@@ -50,9 +54,9 @@ from mizan.invalidation import Invalidation, collecting
 from mizan.naming import argument_name
 from mizan.persisted.operations import PersistedOperation
 from mizan.ratelimit import refused
-from mizan.runtime import model_cache
+from mizan.runtime import live, model_cache
 from mizan.runtime.calls import Call, Resolver
-from mizan.runtime.context import MizanContext
+from mizan.runtime.context import Bundle, MizanContext
 from mizan.runtime.documents import Document, DocumentCache, Operation, analyse
 from mizan.runtime.errors import (
     PARSE_FAILED,
@@ -75,10 +79,13 @@ from mizan.runtime.limits import (
 from mizan.runtime.trusted import Refused, document_for
 from mizan.schema import model_types
 from mizan.schema.compiler import CompiledSchema
+from mizan.schema.selections import root_fields
 from mizan.schema.types import TypeBuilder
 
 # Strawberry adds these to every validation (strawberry.schema.schema.validate_document).
 STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
+# What the error step reads of a live push's operation: its type.
+LIVE_OPERATION = Operation(None, OperationType.SUBSCRIPTION, None)
 
 
 class Result(ExecutionResult):
@@ -184,6 +191,11 @@ class Runtime:
             # The plug-in's hook (the runtime never imports channels).
             assert channel.install is not None and schema.subscription_type is not None
             channel.install(schema.subscription_type.fields[name], channel, calls[name])
+        for context in compiled.live.values():
+            live.LiveField(self, context).install(compiled.live_field(context))
+            for definition in context.readable:
+                field = compiled.bundle_field(context, definition)
+                field.resolve = _in_bundle(_resolver(calls[definition.field_name], field))
         return tuple(calls.values())
 
     def prepare_calls(self) -> None:
@@ -418,6 +430,8 @@ class Runtime:
         assert document.node is not None
         if (refused := self.refuse_variables(variables)) is not None:
             return refused
+        if self.compiled.live and self._is_live(document, operation):
+            return await self._subscribe_live(context, document, operation, variables, hooks)
         source = subscribe(
             self.schema,
             document.node,
@@ -429,6 +443,57 @@ class Runtime:
         if isawaitable(source):
             source = await source
         return source
+
+    def _is_live(self, document: Document, operation: Operation) -> bool:
+        """Whether the subscription selects a live context's field (its only root field)."""
+        assert document.node is not None
+        fragments = {
+            d.name.value: d
+            for d in document.node.definitions
+            if isinstance(d, FragmentDefinitionNode)
+        }
+        for node in document.node.definitions:
+            if isinstance(node, OperationDefinitionNode) and (
+                operation.name is None or (node.name and node.name.value == operation.name)
+            ):
+                fields = root_fields(node.selection_set, fragments)
+                return bool(fields) and fields[0].name.value in self.compiled.live
+        return False
+
+    async def _subscribe_live(
+        self,
+        context: MizanContext,
+        document: Document,
+        operation: Operation,
+        variables: dict[str, Any] | None,
+        hooks: Hooks | None,
+    ) -> AsyncIterator[ExecutionResult] | ExecutionResult:
+        """graphql-core's subscribe, composed so that a push, computed once for every
+        subscriber of its group (mizan.runtime.live), is sent as it is, not run again."""
+        assert document.node is not None
+        root = live.LiveRoot()
+        executor = (self.executor_class or ExecutorThrowingOnIncremental).build(
+            self.schema,
+            document.node,
+            root,
+            context,
+            variables,
+            operation.name,
+            middleware=hooks.middleware if hooks is not None else None,
+        )
+        if isinstance(executor, list):
+            return ExecutionResult(None, executor)
+        root.executor = executor
+        source = create_source_event_stream(executor)
+        if isawaitable(source):
+            source = await source
+        if isinstance(source, ExecutionResult):
+            return source
+        return map_source_to_response_event(executor, source, live.live_event)
+
+    def finish_event(self, result: ExecutionResult) -> Result:
+        """A live push's result through the error step, once for all its subscribers."""
+        return self.finish(result, LIVE_OPERATION)
 
     # --- the steps ------------------------------------------------------------------
 
@@ -589,7 +654,8 @@ class Runtime:
     ) -> AsyncIterator[Result]:
         try:
             async for result in source:
-                yield self.finish(result, operation)
+                # A live push arrives finished: its group's subscribers share it.
+                yield result if isinstance(result, Result) else self.finish(result, operation)
         except Exception as exc:  # the stream itself failed: judged like a field's error
             yield Result(None, [judge(exc)], operation=operation.kind)
         finally:
@@ -629,6 +695,16 @@ def _resolver(call: Call, field: GraphQLField) -> Resolver:
     own = frozenset(argument_name(p.name) for p in call.definition.params)
     assert field.resolve is not None
     return model_types.resolver(call.resolver(), field.resolve, own)
+
+
+def _in_bundle(resolve: Resolver) -> Resolver:
+    """A function's resolver as a field of its live context's bundle: the key params come
+    from the subscription field (the bundle), the others from the field's own arguments."""
+
+    def resolver(bundle: Bundle, info: Any, **raw: Any) -> Any:
+        return resolve(bundle, info, **raw, **bundle.keys)
+
+    return resolver
 
 
 def _read_attributes_directly(schema: GraphQLSchema, types: TypeBuilder) -> None:

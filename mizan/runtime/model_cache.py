@@ -44,6 +44,7 @@ from graphql.pyutils import Path
 from mizan import auth
 from mizan.cache import MISS, ContextCache, Slot, scope_of
 from mizan.runtime.calls import Call
+from mizan.runtime.context import Bundle
 
 
 class CachedField:
@@ -102,7 +103,9 @@ class ModelCacheExecutor(Executor[Any]):
         path: Path,
         position_context: Any,
     ) -> Any:
-        if path.prev is None:
+        # A root field, or the same function's field in a live context's bundle (a push
+        # fills and reads the entries a read of the context does).
+        if path.prev is None or (path.prev.prev is None and isinstance(source, Bundle)):
             cached = self.cached.get(field_details_list[0].node.name.value)
             if cached is not None:
                 return self._cached(cached, parent_type, source, field_details_list, path)
@@ -118,7 +121,7 @@ class ModelCacheExecutor(Executor[Any]):
     ) -> Any:
         if getattr(self.context_value, "is_async", False):
             return self._acached(cached, parent_type, source, field_details_list, path)
-        slot = self._slot(cached, parent_type, field_details_list, check=True)
+        slot = self._slot(cached, parent_type, source, field_details_list, check=True)
         if slot is None:
             return super().execute_field(parent_type, source, field_details_list, path, None)
         value, tokens = cached.cache.lookup_or_miss(slot)
@@ -141,7 +144,7 @@ class ModelCacheExecutor(Executor[Any]):
         slot = None
         if cached.call.definition.auth is None or await _allowed(cached, self.context_value):
             slot = await sync_to_async(self._slot)(
-                cached, parent_type, field_details_list, check=False
+                cached, parent_type, source, field_details_list, check=False
             )
         if slot is None:
             completed = super().execute_field(parent_type, source, field_details_list, path, None)
@@ -166,6 +169,7 @@ class ModelCacheExecutor(Executor[Any]):
         self,
         cached: CachedField,
         parent_type: GraphQLObjectType,
+        source: Any,
         field_details_list: Any,
         *,
         check: bool,
@@ -179,6 +183,8 @@ class ModelCacheExecutor(Executor[Any]):
             if check and cached.call.definition.auth is not None:
                 auth.check(cached.call.definition.auth, self.context_value.request)
             raw = get_argument_values(field, nodes[0], self.variable_values)
+            if isinstance(source, Bundle):  # the key params are the subscription field's
+                raw = {**raw, **source.keys}
             return cached.slot(self, nodes, field.type, raw)
         except Exception:
             return None
@@ -188,8 +194,11 @@ class ModelCacheExecutor(Executor[Any]):
     ) -> None:
         if tokens is None or completed is None:
             return  # the cache is down, or the field failed
-        key = path.key
-        if any(error.path and error.path[0] == key for error in self.collected_errors.errors):
+        at = path.as_list()
+        if any(
+            error.path and list(error.path[: len(at)]) == at
+            for error in self.collected_errors.errors
+        ):
             return  # a nested field failed: its null is not the answer to keep
         ttl = cached.context.ttl
         cached.cache.store(slot, tokens, completed, ttl)

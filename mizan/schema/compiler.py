@@ -23,7 +23,12 @@ from mizan import auth
 from mizan.conf import mizan_settings
 from mizan.contexts import ContextDef, build_contexts, resolve_affects
 from mizan.definitions import ChannelDef, FunctionDef, Kind
-from mizan.naming import check_names, message_type_name
+from mizan.naming import (
+    check_names,
+    context_bundle_type_name,
+    context_subscription_name,
+    message_type_name,
+)
 from mizan.persisted.operations import PersistedOperation, build_operations
 from mizan.schema import model_types
 from mizan.schema.directives import Auth, AuthLevel
@@ -42,6 +47,8 @@ class CompiledSchema:
     #: The contexts each mutation invalidates, by root field name.
     affects: dict[str, tuple[ContextDef, ...]] = dataclass_field(default_factory=dict)
     channels: dict[str, ChannelDef] = dataclass_field(default_factory=dict)  # by field name
+    #: The live contexts, by the name of their subscription field (``userContext``).
+    live: dict[str, ContextDef] = dataclass_field(default_factory=dict)
     #: Persisted operations by name: mizan's own and the trusted client documents.
     operations: dict[str, PersistedOperation] = dataclass_field(default_factory=dict)
 
@@ -71,6 +78,19 @@ class CompiledSchema:
         }[definition.kind]
         assert root is not None
         field: GraphQLField = root.fields[definition.field_name]
+        return field
+
+    def live_field(self, context: ContextDef) -> GraphQLField:
+        """The compiled subscription field of a live context."""
+        subscription = self.schema._schema.subscription_type
+        assert subscription is not None
+        field: GraphQLField = subscription.fields[context_subscription_name(context.name)]
+        return field
+
+    def bundle_field(self, context: ContextDef, definition: FunctionDef) -> GraphQLField:
+        """A function's field in its live context's bundle type."""
+        bundle = self.schema._schema.type_map[context_bundle_type_name(context.name)]
+        field: GraphQLField = bundle.fields[definition.field_name]  # type: ignore[attr-defined]
         return field
 
 
@@ -109,6 +129,10 @@ def _compile(
     roots: dict[Kind, list[StrawberryField]] = defaultdict(list)
     for _, definition in sorted(functions.items()):
         roots[definition.kind].append(_root_field(definition, types))
+    live = {context_subscription_name(c.name): c for c in contexts.values() if c.has_live_field}
+    for name, context in live.items():
+        roots[Kind.SUBSCRIPTION].append(_live_field(name, context, types))
+    roots[Kind.SUBSCRIPTION].sort(key=lambda field: field.python_name)
 
     query_fields = roots[Kind.QUERY] or [_placeholder_query()]
     schema = Schema(
@@ -128,6 +152,7 @@ def _compile(
             for name, definition in sorted(functions.items())
         },
         channels={c.field_name: c for c in channels},
+        live=dict(sorted(live.items())),
     )
     compiled.operations.update(
         build_operations(compiled, os.fspath(mizan_settings.PERSISTED_DOCUMENTS) or None)
@@ -144,7 +169,47 @@ def _by_field_name(definitions: Sequence[FunctionDef]) -> dict[str, FunctionDef]
     return {definition.field_name: definition for definition in definitions}
 
 
-def _root_field(definition: FunctionDef, types: TypeBuilder) -> StrawberryField:
+def _live_field(name: str, context: ContextDef, types: TypeBuilder) -> StrawberryField:
+    """``userContext(userId: Int!): UserContextBundle!``: a live context's subscription. Its
+    arguments are the key params; each function is a field of the bundle, taking its other
+    params."""
+    keys = frozenset(context.key_params)
+    bundle_name = context_bundle_type_name(context.name)
+    functions = sorted(context.readable, key=lambda d: d.field_name)
+    bundle = types.create_type(
+        bundle_name,
+        [_root_field(definition, types, skip=keys) for definition in functions],
+        description=f"Every function of the live context {context.name!r}: what {name} sends.",
+    )
+    types.reserve(bundle_name, f"the live context {context.name!r}'s bundle")
+    first = functions[0]
+    field = StrawberryField(
+        python_name=name,
+        graphql_name=name,
+        type_annotation=types.annotation(bundle),
+        description=f"Context {context.name!r}, live: sent at once, then again after every "
+        "committed invalidation of its scope.",
+    )
+    field.arguments = [
+        _argument(param, types, str(first.source)) for param in first.params if param.name in keys
+    ]
+    return field
+
+
+def _argument(param: Any, types: TypeBuilder, where: str) -> StrawberryArgument:
+    return StrawberryArgument(
+        python_name=param.name,
+        graphql_name=None,
+        type_annotation=types.annotation(
+            types.input(param.annotation, f"{where}, parameter {param.name!r}")
+        ),
+        default=_graphql_default(param.default),
+    )
+
+
+def _root_field(
+    definition: FunctionDef, types: TypeBuilder, skip: frozenset[str] = frozenset()
+) -> StrawberryField:
     where = str(definition.source)
     returns = types.output(definition.returns, f"{where} returns")
     directives = (
@@ -153,15 +218,7 @@ def _root_field(definition: FunctionDef, types: TypeBuilder) -> StrawberryField:
         else []
     )
     arguments = [
-        StrawberryArgument(
-            python_name=param.name,
-            graphql_name=None,
-            type_annotation=types.annotation(
-                types.input(param.annotation, f"{where}, parameter {param.name!r}")
-            ),
-            default=_graphql_default(param.default),
-        )
-        for param in definition.params
+        _argument(param, types, where) for param in definition.params if param.name not in skip
     ]
     if django_type_of(definition.returns) is not None:
         return model_types.root_field(

@@ -71,6 +71,35 @@ def document(operation: str, name: str, fields: Sequence[tuple[FunctionDef, Grap
     return f"{head} {{ {' '.join(calls)} }}"
 
 
+def live_document(
+    name: str,
+    field_name: str,
+    subscription: GraphQLField,
+    keys: Sequence[str],
+    fields: Sequence[tuple[FunctionDef, GraphQLField]],
+) -> str:
+    """``subscription UserContextLive($user_id: Int!) { userContext(userId: $user_id) {
+    userNotes(limit: $limit) {…} userProfile {…} } }``: a live context's subscription with
+    every field of its bundle; variables named as in the context's bundle query."""
+    variables = {key: subscription.args[argument_name(key)] for key in keys}
+    head = ", ".join(f"{argument_name(key)}: ${key}" for key in keys)
+    calls = []
+    for definition, field in sorted(fields, key=lambda pair: pair[0].field_name):
+        arguments = []
+        for param in definition.params:
+            if param.name in keys:
+                continue
+            argument = argument_name(param.name)
+            variables.setdefault(param.name, field.args[argument])
+            arguments.append(f"{argument}: ${param.name}")
+        call = definition.field_name + (f"({', '.join(arguments)})" if arguments else "")
+        calls.append(call + selection_set(field))
+    declared = ", ".join(f"${n}: {a.type}{_default(a)}" for n, a in sorted(variables.items()))
+    root = field_name + (f"({head})" if head else "")
+    operation = f"subscription {name}" + (f"({declared})" if declared else "")
+    return f"{operation} {{ {root} {{ {' '.join(calls)} }} }}"
+
+
 def _default(argument: GraphQLArgument) -> str:
     if argument.default_value is Undefined:
         return ""

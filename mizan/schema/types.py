@@ -209,6 +209,10 @@ class TypeBuilder:
             self.strawberry_types.add(definition.name)
         return annotation
 
+    def reserve(self, name: str, owner: str) -> None:
+        """Claim ``name`` for a type mizan makes itself (a live context's bundle)."""
+        self._claim(name, owner)
+
     def _claim(self, name: str, owner: object) -> None:
         current = self._owners.setdefault(name, owner)
         if current is not owner:

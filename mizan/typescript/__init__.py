@@ -31,6 +31,7 @@ from mizan.typescript.operations import (
     context_operation,
     function_operation,
     input_table,
+    live_operation,
     render_operation,
 )
 from mizan.typescript.react import Bindings
@@ -60,6 +61,13 @@ def generate_client(
             bundles[context.name] = ops.setdefault(
                 _bundle_name(context.name), context_operation(compiled, context)
             )
+    live = {}
+    for context in compiled.live.values():
+        if context.name in bundles:
+            live[context.name] = ops.setdefault(
+                naming.context_live_operation_name(context.name),
+                live_operation(compiled, context),
+            )
 
     bindings = Bindings(ops)
     forms: dict[str, FormSpec] = {}
@@ -79,7 +87,7 @@ def generate_client(
         else:
             bindings.mutation(definition)
     for name, bundle in sorted(bundles.items()):
-        bindings.context(compiled.contexts[name], bundle)
+        bindings.context(compiled.contexts[name], bundle, live.get(name))
     for name, spec in sorted(forms.items()):
         bindings.form(
             spec,
@@ -95,7 +103,10 @@ def generate_client(
         "types.ts": BANNER + "\n" + render_types(compiled.schema._schema),
         "operations.ts": _operations_module(compiled, ops, bundles, runtime_module),
         "index.ts": BANNER + "\n" + bindings.render(runtime_module, bool(forms)),
-        "persisted-documents.json": _persisted_documents(ops),
+        # A live context's subscription is the server's own persisted operation, as queries are.
+        "persisted-documents.json": _persisted_documents(
+            {name: op for name, op in ops.items() if op not in live.values()}
+        ),
     }
     if forms:
         files["forms.ts"] = _forms_module(forms, runtime_module)

@@ -160,6 +160,24 @@ def context_operation(compiled: CompiledSchema, context: ContextDef) -> Op:
     )
 
 
+def live_operation(compiled: CompiledSchema, context: ContextDef) -> Op:
+    """A live context's subscription: the bundle's variables and shape, pushed (its field is
+    the subscription's, whose value is the bundle)."""
+    bundle = context_operation(compiled, context)
+    name = naming.context_live_operation_name(context.name)
+    return Op(
+        name,
+        "subscription",
+        naming.context_subscription_name(context.name),
+        compiled.operations[name].text,
+        bundle.variables,
+        bundle.result,
+        None,
+        context,
+        f"Context {context.name!r}, live: its bundle at once, then after every invalidation.",
+    )
+
+
 def render_operation(op: Op) -> str:
     entries = [
         f"name: {quote(op.name)}",

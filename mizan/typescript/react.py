@@ -49,20 +49,26 @@ class Bindings:
             f'"{definition.field_name}");\n}}\n'
         )
 
-    def context(self, context: ContextDef, bundle: Op) -> None:
+    def context(self, context: ContextDef, bundle: Op, live: Op | None = None) -> None:
         if context.name == GLOBAL:
             return
         provider = naming.provider_name(context.name)
         keys = [v for v in bundle.variables if v.python in context.key_params]
-        props = type_literal(keys)[:-1].rstrip() + "; children?: ReactNode }"
+        extra = "live?: boolean; children?: ReactNode" if live else "children?: ReactNode"
+        props = type_literal(keys)[:-1].rstrip() + f"; {extra} }}"
         if not keys:
-            props = "{ children?: ReactNode }"
+            props = f"{{ {extra} }}"
         values = ", ".join(f"{v.name}: props.{v.name}" for v in keys)
+        given = f"{{ {values} }}" if values else "{}"
+        follow = f", props.live ? ops.{live.name} : undefined" if live else ""
+        doc = f"Fetches context {context.name!r} ({bundle.path}) for the hooks below it"
+        if live:
+            doc += f"; with `live`, follows its subscription ({live.field}) instead"
         self.blocks.append(
-            f"/** Fetches context {context.name!r} ({bundle.path}) for the hooks below it. */\n"
+            f"/** {doc}. */\n"
             f"export function {provider}(props: {props}): ReactNode {{\n"
-            f"  return mizan.useContextProvider(ops.{bundle.name}, {{ {values} }}, "
-            "props.children);\n}\n"
+            f"  return mizan.useContextProvider(ops.{bundle.name}, {given}, "
+            f"props.children{follow});\n}}\n"
         )
 
     def context_function(self, definition: FunctionDef, context: ContextDef, bundle: Op) -> None:

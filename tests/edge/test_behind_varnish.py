@@ -198,7 +198,8 @@ def test_a_rolled_back_mutation_purges_nothing(stack: Stack, sessions: dict[str,
     notes = stack.edge("GET", "/api/mizan/q/UserNotes/?user_id=5").json()["data"]["userNotes"]
     assert [n["text"] for n in notes] == ["hello"]  # the write was rolled back too
     written = graphql(stack.edge, sessions["ada"], ADD_NOTE, {"text": "again"})
-    assert written.headers["x-mizan-invalidate"] == "user;user_id=5"
+    # inbox: the example's private live context (whole: any note changes someone's inbox).
+    assert written.headers["x-mizan-invalidate"] == "inbox, user;user_id=5"
     assert stack.edge("GET", "/api/mizan/q/UserNotes/?user_id=5").cache == "miss"
 
 

@@ -74,6 +74,7 @@ def test_manifest_maps_contexts_to_operations_and_views() -> None:
         },
         "params": ["user_id"],
         "public": True,
+        "live": False,
         "purge_by_key": [],
         "views": ["/people/:user_id/"],
     }
@@ -87,6 +88,7 @@ def test_private_contexts_are_marked_with_nothing_to_purge() -> None:
         "operations": {},
         "params": [],
         "public": False,
+        "live": False,
         "purge_by_key": [],
         "views": [],
     }

@@ -195,6 +195,10 @@ class WebSocket:
                     subprotocols=["graphql-transport-ws"],
                     open_timeout=10,
                     max_size=None,
+                    # The keepalive thread's pings draw from the global `random` while
+                    # hypothesis draws a document: HypothesisDeprecationWarning, a flaky
+                    # failure once a run lasts past the 20 s ping interval.
+                    ping_interval=None,
                 )
             )
             self.socket.send(json.dumps({"type": "connection_init"}))

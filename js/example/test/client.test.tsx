@@ -1,9 +1,11 @@
 // @vitest-environment jsdom
 // The generated client of the example project, in React, against the live example server.
 import { act, cleanup, render, renderHook, screen, waitFor } from "@testing-library/react";
+import { QueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { afterEach, beforeAll, expect, inject, test, vi } from "vitest";
 import {
+  InboxProvider,
   MizanProvider,
   UserProvider,
   schema,
@@ -11,6 +13,7 @@ import {
   useContactForm,
   useCurrentUser,
   useGreeting,
+  useInbox,
   useRename,
   useUserNotes,
   useUserProfile,
@@ -138,6 +141,43 @@ test("a mutation refetches exactly the scope it invalidated", async () => {
   await new Promise((done) => setTimeout(done, 100));
   expect(browser.requests).toEqual(["POST /api/mizan/graphql/", `GET /api/mizan/ctx/user/?user_id=${demo}`]);
   expect(screen.getByText(/^other: other/)).toBeTruthy();
+});
+
+test("a live provider follows its subscription: no fetch, and a push instead of a refetch", async () => {
+  let rename!: ReturnType<typeof useRename>;
+  function Rename() {
+    rename = useRename();
+    return null;
+  }
+  render(
+    <App>
+      <UserProvider userId={demo} live>
+        <Profile label="live" />
+      </UserProvider>
+      <Rename />
+    </App>,
+  );
+  await screen.findByText(/^live: .+, \d+ notes$/);
+  expect(browser.requests).toEqual([]); // the bundle came over the WebSocket
+  await act(() => rename.mutateAsync({ userId: demo, name: "Live D." }));
+  await screen.findByText(/^live: Live D\., \d+ notes$/);
+  await new Promise((done) => setTimeout(done, 200));
+  // The mutation's invalidation pushed the new bundle: nothing was refetched.
+  expect(browser.requests).toEqual(["POST /api/mizan/graphql/"]);
+});
+
+test("a live provider whose subscription is refused fetches, and its hooks get the error", async () => {
+  const stranger = new Browser(origin); // not logged in: the inbox is auth=True
+  const queries = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const { result } = renderHook(() => useInbox(), {
+    wrapper: ({ children }) => (
+      <MizanProvider endpoint={`${origin}/api/mizan/`} fetch={stranger.fetch} webSocketImpl={stranger.WebSocket} queryClient={queries}>
+        <InboxProvider live>{children}</InboxProvider>
+      </MizanProvider>
+    ),
+  });
+  await waitFor(() => expect(result.current.error?.code).toBe("UNAUTHENTICATED"));
+  expect(stranger.requests).toEqual(["GET /api/mizan/ctx/inbox/"]);
 });
 
 test("form errors: Zod's on blur, the server's on blur and on submit", async () => {

@@ -50,6 +50,11 @@ export function useGreeting(variables?: { language?: T.Language; name?: T.String
   return mizan.useOperation(ops.Greeting, variables ?? {});
 }
 
+/** Your notes at a glance: a private live context, computed per user (never shared). */
+export function useInbox(): UseQueryResult<T.Inbox, MizanRequestError> {
+  return mizan.useContextField(ops.InboxContext, "inbox");
+}
+
 /** The logged-in user's latest notes. */
 export function useNotes(variables?: { limit?: T.Int }): UseQueryResult<T.Note[], MizanRequestError> {
   return mizan.useOperation(ops.Notes, variables ?? {});
@@ -73,14 +78,22 @@ export function useUserNotes(variables?: { limit?: T.Int }): UseQueryResult<T.No
   return mizan.useContextField(ops.UserContext, "userNotes", ops.UserNotes, variables);
 }
 
-/** A user's public profile: context "user", public, cached for 5 minutes. */
+/**
+ * A user's public profile: context "user", public, cached for 5 minutes, live (the
+ * subscription userContext pushes it after every change).
+ */
 export function useUserProfile(): UseQueryResult<T.Profile, MizanRequestError> {
   return mizan.useContextField(ops.UserContext, "userProfile");
 }
 
-/** Fetches context 'user' (ctx/user/) for the hooks below it. */
-export function UserProvider(props: { userId: T.Int; children?: ReactNode }): ReactNode {
-  return mizan.useContextProvider(ops.UserContext, { userId: props.userId }, props.children);
+/** Fetches context 'inbox' (ctx/inbox/) for the hooks below it; with `live`, follows its subscription (inboxContext) instead. */
+export function InboxProvider(props: { live?: boolean; children?: ReactNode }): ReactNode {
+  return mizan.useContextProvider(ops.InboxContext, {}, props.children, props.live ? ops.InboxContextLive : undefined);
+}
+
+/** Fetches context 'user' (ctx/user/) for the hooks below it; with `live`, follows its subscription (userContext) instead. */
+export function UserProvider(props: { userId: T.Int; live?: boolean; children?: ReactNode }): ReactNode {
+  return mizan.useContextProvider(ops.UserContext, { userId: props.userId }, props.children, props.live ? ops.UserContextLive : undefined);
 }
 
 /** The Log in form: values, errors (checked on blur, by Zod then the server), submit. */

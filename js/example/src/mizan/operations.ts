@@ -313,6 +313,43 @@ export const Greeting: Operation<{ language?: T.Language; name?: T.String }, T.G
   path: "q/Greeting/",
 };
 
+/** Your notes at a glance: a private live context, computed per user (never shared). */
+export const Inbox: Operation<Record<string, never>, T.Inbox> = {
+  name: "Inbox",
+  kind: "query",
+  field: "inbox",
+  document: "query Inbox { inbox { username noteCount latest } }",
+  variables: [],
+  path: "q/Inbox/",
+  context: "inbox",
+  keys: [],
+  provider: "InboxProvider",
+};
+
+export const InboxContext: Operation<Record<string, never>, { inbox: T.Inbox }> = {
+  name: "InboxContext",
+  kind: "query",
+  field: "",
+  document: "query InboxContext { inbox { username noteCount latest } }",
+  variables: [],
+  path: "ctx/inbox/",
+  context: "inbox",
+  keys: [],
+  provider: "InboxProvider",
+};
+
+/** Context 'inbox', live: its bundle at once, then after every invalidation. */
+export const InboxContextLive: Operation<Record<string, never>, { inbox: T.Inbox }> = {
+  name: "InboxContextLive",
+  kind: "subscription",
+  field: "inboxContext",
+  document: "subscription InboxContextLive { inboxContext { inbox { username noteCount latest } } }",
+  variables: [],
+  context: "inbox",
+  keys: [],
+  provider: "InboxProvider",
+};
+
 /** The logged-in user's latest notes. */
 export const Notes: Operation<{ limit?: T.Int }, T.Note[]> = {
   name: "Notes",
@@ -388,6 +425,18 @@ export const UserContext: Operation<{ limit?: T.Int; userId: T.Int }, { userNote
   provider: "UserProvider",
 };
 
+/** Context 'user', live: its bundle at once, then after every invalidation. */
+export const UserContextLive: Operation<{ limit?: T.Int; userId: T.Int }, { userNotes: T.Note[]; userProfile: T.Profile }> = {
+  name: "UserContextLive",
+  kind: "subscription",
+  field: "userContext",
+  document: "subscription UserContextLive($limit: Int! = 5, $user_id: Int!) { userContext(userId: $user_id) { userNotes(limit: $limit) { id text created } userProfile { userId username displayName noteCount } } }",
+  variables: [["limit", "limit", "Int!", 5], ["userId", "user_id", "Int!"]],
+  context: "user",
+  keys: ["user_id"],
+  provider: "UserProvider",
+};
+
 /** A user's latest notes: same context, key param user_id; limit varies the entry. */
 export const UserNotes: Operation<{ limit?: T.Int; userId: T.Int }, T.Note[]> = {
   name: "UserNotes",
@@ -401,7 +450,10 @@ export const UserNotes: Operation<{ limit?: T.Int; userId: T.Int }, T.Note[]> = 
   provider: "UserProvider",
 };
 
-/** A user's public profile: context "user", public, cached for 5 minutes. */
+/**
+ * A user's public profile: context "user", public, cached for 5 minutes, live (the
+ * subscription userContext pushes it after every change).
+ */
 export const UserProfile: Operation<{ userId: T.Int }, T.Profile> = {
   name: "UserProfile",
   kind: "query",
@@ -416,7 +468,7 @@ export const UserProfile: Operation<{ userId: T.Int }, T.Profile> = {
 
 /** The server this client was generated from; a response from another schema is reported as drift. */
 export const schema: Schema = {
-  hash: "e2bd6958a87028e5",
+  hash: "be88cc5cccfbaf1b",
   csrfCookie: "csrftoken",
   csrfHeader: "X-CSRFToken",
   maxUrlLength: 2048,

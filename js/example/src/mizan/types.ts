@@ -394,6 +394,19 @@ export interface Greeting {
 /** The `ID` scalar type represents a unique identifier, often used to refetch an object or as key for a cache. The ID type appears in a JSON response as a String; however, it is not intended to be human-readable. When expected as an input type, any string (such as `"4"`) or integer (such as `4`) input value will be accepted as an ID. */
 export type ID = string;
 
+/** What only you see: your own notes at a glance. */
+export interface Inbox {
+  username: String;
+  noteCount: Int;
+  latest: String | null;
+}
+
+/** Every function of the live context 'inbox': what inboxContext sends. */
+export interface InboxContextBundle {
+  /** Your notes at a glance: a private live context, computed per user (never shared). */
+  inbox: Inbox;
+}
+
 /** The `Int` scalar type represents non-fractional signed whole numeric values. Int can represent values between -(2^31) and 2^31 - 1. */
 export type Int = number;
 
@@ -485,3 +498,14 @@ export type String = string;
 
 /** Represents a file upload. */
 export type Upload = Blob;
+
+/** Every function of the live context 'user': what userContext sends. */
+export interface UserContextBundle {
+  /** A user's latest notes: same context, key param user_id; limit varies the entry. */
+  userNotes: Note[];
+  /**
+   * A user's public profile: context "user", public, cached for 5 minutes, live (the
+   * subscription userContext pushes it after every change).
+   */
+  userProfile: Profile;
+}

@@ -3,10 +3,11 @@ import {
   QueryClientProvider,
   useMutation,
   useQuery,
+  useQueryClient,
   type UseMutationResult,
   type UseQueryResult,
 } from "@tanstack/react-query";
-import { createContext, createElement, useContext, useMemo, useState, type ReactNode } from "react";
+import { createContext, createElement, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { MizanClient, MizanRequestError, type ClientOptions, type Invalidation, type Operation, type Schema } from "./client";
 import { text } from "./canonical";
 
@@ -16,6 +17,8 @@ interface Mizan {
   client: MizanClient;
   /** The key params of each context a provider above has fetched, by context name. */
   scopes: Record<string, Vars>;
+  /** The contexts whose provider follows their live subscription (nothing to fetch). */
+  live?: Record<string, boolean>;
 }
 
 const MizanContext = createContext<Mizan | null>(null);
@@ -92,23 +95,45 @@ export function useContextField<R>(
   own?: Operation<any, R>,
   vars?: Vars,
 ): UseQueryResult<R, MizanRequestError> {
-  const { client, scopes } = useMizan();
+  const { client, scopes, live } = useMizan();
   const keys = bundle.provider ? scopes[bundle.context!] : {};
   if (!keys) throw new Error(`use${field[0]!.toUpperCase() + field.slice(1)}() needs a <${bundle.provider}> above it.`);
   const alone = own && vars && Object.values(vars).some((v) => v !== undefined);
   return useQuery<any, MizanRequestError, R>(
-    alone ? options(client, own, { ...vars, ...keys }) : { ...options(client, bundle, keys), select: (data) => data[field] },
+    alone
+      ? options(client, own, { ...vars, ...keys })
+      : { ...options(client, bundle, keys), select: (data) => data[field], enabled: !live?.[bundle.context!] },
   );
 }
 
-/** A context's provider: fetches its bundle for these key params, for the hooks below it. */
-export function useContextProvider(bundle: Operation, keys: Vars, children: ReactNode): ReactNode {
+/** A context's provider: fetches its bundle for these key params, for the hooks below it; with
+ * `live`, follows its subscription instead (and fetches, as without, if the subscription fails). */
+export function useContextProvider(bundle: Operation, keys: Vars, children: ReactNode, live?: Operation): ReactNode {
   const mizan = useMizan();
-  useQuery(options(mizan.client, bundle, keys));
+  const queries = useQueryClient();
+  const [failed, setFailed] = useState(false);
+  const following = !!live && !failed;
+  const query = options(mizan.client, bundle, keys);
+  useQuery({ ...query, enabled: !following });
   const id = JSON.stringify(keys);
+  useEffect(
+    () =>
+      following
+        ? mizan.client.subscribe(live, keys, {
+            next: (data) => queries.setQueryData(query.queryKey, data),
+            error: () => setFailed(true),
+            complete() {},
+          })
+        : undefined,
+    [following, id],
+  );
   const value = useMemo(
-    () => ({ client: mizan.client, scopes: { ...mizan.scopes, [bundle.context!]: keys } }),
-    [mizan, id],
+    () => ({
+      client: mizan.client,
+      scopes: { ...mizan.scopes, [bundle.context!]: keys },
+      live: { ...mizan.live, [bundle.context!]: following },
+    }),
+    [mizan, id, following],
   );
   return createElement(MizanContext.Provider, { value }, children);
 }
