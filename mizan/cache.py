@@ -104,6 +104,21 @@ def storable(tokens: tuple[str, ...]) -> bool:
     return since is None or all(minted(token) <= since for token in tokens)
 
 
+def moved_since(reads: Reads, since: int) -> bool:
+    """Whether a generation token of ``reads`` (each context's, each scope's) was minted
+    after ``since`` (``time.time_ns()``): an invalidation of what they read applied since.
+    For a value whose tokens were not read before it was computed (a view-path page); it
+    trusts the clocks of the processes that invalidate to agree. A backend that fails
+    cannot say: ``False``, logged."""
+    keys = list(generations(reads))
+    try:
+        found = caches[mizan_settings.CACHE_ALIAS].get_many(keys)
+    except Exception as exc:
+        logger.warning("mizan cache unavailable, generation tokens not checked: %s", exc)
+        return False
+    return any(minted(token) > since for token in found.values())
+
+
 def owner_scope(owner: str) -> Scope:
     """The pseudo-scope of one owner's private entries (``"~"`` is in no param name)."""
     return (("~owner", owner),)
@@ -127,12 +142,19 @@ def _slot(
     version: str, kind: str, parts: tuple[object, ...], reads: tuple[tuple[str, Scope], ...]
 ) -> Slot:
     # Remembered: a hot key's digests are computed once, not on every hit.
-    generations = []
+    return Slot(f"mizan:{version}:{kind}:{_digest(*parts)}", generations(reads))
+
+
+@functools.lru_cache(maxsize=4096)
+def generations(reads: Reads) -> tuple[str, ...]:
+    """The generation tokens a value that read ``reads`` depends on: each context's, and
+    each scope's."""
+    keys = []
     for context, scope in reads:
-        generations.append(generation_key(context))
+        keys.append(generation_key(context))
         if scope:
-            generations.append(generation_key(context, scope))
-    return Slot(f"mizan:{version}:{kind}:{_digest(*parts)}", tuple(dict.fromkeys(generations)))
+            keys.append(generation_key(context, scope))
+    return tuple(dict.fromkeys(keys))
 
 
 def invalidate(item: Invalidation) -> bool:
@@ -197,6 +219,17 @@ class ContextCache:
                 backend.add(key, new_token(stamped=False), GENERATION_TTL)
         current = backend.get_many(list(slot.generations))
         return MISS, tuple(str(current.get(key)) for key in slot.generations)
+
+    def moved(self, slot: Slot, tokens: tuple[str, ...]) -> bool:
+        """Whether a generation token ``slot`` depends on changed since ``tokens`` were
+        read (an invalidation applied meanwhile; a token gone counts as changed). A
+        backend that fails cannot say: ``False``, logged."""
+        try:
+            found = self.backend.get_many(list(slot.generations))
+        except Exception as exc:
+            logger.warning("mizan cache unavailable, generation tokens not checked: %s", exc)
+            return False
+        return tuple(found.get(key) for key in slot.generations) != tokens
 
     def store(self, slot: Slot, tokens: tuple[str, ...], value: Any, ttl: int) -> None:
         if storable(tokens):

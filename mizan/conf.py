@@ -178,6 +178,12 @@ class Settings:
         "Seconds a request that invalidated waits for its purges to be acknowledged (`0`: never).",
         accepts=(int, float),
     )
+    PURGE_REPEAT_DELAY: Setting[float] = Setting(
+        0.5,
+        "Seconds after a purge when each purger sends it once more, for responses computed "
+        "before the commit that reached the CDN after the first purge (`0`: never).",
+        accepts=(int, float),
+    )
     PURGE_TIMEOUT: Setting[float] = Setting(
         2.0, "Socket timeout, in seconds, of each purge request.", accepts=(int, float)
     )

@@ -15,6 +15,7 @@ run on the event loop, without a thread switch per request.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -82,7 +83,19 @@ class ViewPathCacheMiddleware(_Middleware):
     :mod:`mizan.edge.pages`.
     """
 
-    def handle(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self.__acall__(request)
+        began = time.time_ns()
+        return self.page(request, self.get_response(request), began)  # type: ignore[arg-type]
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        began = time.time_ns()
+        return self.page(request, await self.get_response(request), began)  # type: ignore[misc]
+
+    def page(
+        self, request: HttpRequest, response: HttpResponseBase, began: int
+    ) -> HttpResponseBase:
         # The view Django resolved (what process_view would be given), read afterwards:
         # a process_view hook would cost a thread switch per request under ASGI.
         match = getattr(request, "resolver_match", None)
@@ -91,4 +104,4 @@ class ViewPathCacheMiddleware(_Middleware):
         context = context_of_view(match.func)
         if context is None:
             return response
-        return apply_policy(request, response, context, match.kwargs)
+        return apply_policy(request, response, context, match, began)

@@ -30,6 +30,11 @@ VERSION = 1
 
 ViewUrls = Mapping[str, str | Sequence[str]]
 
+#: How view-path pages are cached (mizan.edge.pages): only at the URL a ``views`` pattern
+#: fills (the pattern reversed, no query string); any other spelling of a page's URL
+#: (``/profile/05/``, ``?utm_source=``) is answered ``private, no-cache``.
+VIEW_PAGES = {"shared": "canonical-path-only", "other_spellings": "private, no-cache"}
+
 
 def generate_edge_manifest(
     view_urls: ViewUrls | None = None, base_url: str | None = None
@@ -45,7 +50,12 @@ def generate_edge_manifest(
             if any(read.context == name for read in op.reads)
         ]
         contexts[name] = _context(context, operations, view_urls or {}, base)
-    return {"version": VERSION, "contexts": contexts, "rates": _rates(compiled, base)}
+    return {
+        "version": VERSION,
+        "contexts": contexts,
+        "rates": _rates(compiled, base),
+        "view_pages": VIEW_PAGES,
+    }
 
 
 def to_json(manifest: Mapping[str, Any]) -> str:
@@ -126,9 +136,12 @@ def _operation_path(operation: PersistedOperation, bundles: Mapping[str, str]) -
 
 def _template(operation: PersistedOperation, context: ContextDef) -> str | None:
     """``?user_id=:user_id``: the operation's URL for one scope of the context, or None
-    when a required variable is not one of the context's key params (purge by key only)."""
-    read = next(r for r in operation.reads if r.context == context.name)
-    if not read.complete or read.literals:  # a literal scope is one fixed URL: purge by key
+    when a required variable is not one of the context's key params, or when it reads
+    the context through several bindings (one scope fills only some of its variables):
+    purge by key only."""
+    reads = [r for r in operation.reads if r.context == context.name]
+    read = reads[0]
+    if len(reads) > 1 or not read.complete or read.literals:  # a literal: one fixed URL
         return None
     by_variable = {variable: key for key, variable in read.variables}
     pairs = []

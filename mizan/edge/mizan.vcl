@@ -12,8 +12,11 @@ vcl 4.1;
 #   mutation), before that response reaches the client; and on PURGE requests from
 #   the addresses in mizan_purgers (mizan's Varnish purger). A client's own
 #   X-Mizan-Invalidate is dropped on arrival: it can never purge anything.
+# - Never keeps a response whose fetch was under way when a purge ran: xkey cannot purge
+#   an object still being fetched, and its body may predate the write that purge was for.
 
 import std;
+import var;
 import xkey;
 
 # --- mizan:settings --- (python manage.py export_vcl rewrites this block)
@@ -39,6 +42,7 @@ sub vcl_recv {
     # Only an origin response may report invalidations.
     unset req.http.X-Mizan-Invalidate;
     unset req.http.X-Mizan-Purged;
+    unset req.http.X-Mizan-Fetched;
     if (req.method != "PURGE") {
         unset req.http.xkey-purge;
         unset req.http.xkey-softpurge;
@@ -51,8 +55,10 @@ sub vcl_recv {
 
     if (req.method == "PURGE") {
         if (client.ip !~ mizan_purgers) {
-            return (synth(403, "Forbidden"));
+            return (synth(403, "PURGE refused: " + client.ip + " is not in the VCL's acl " +
+                "mizan_purgers. Add it: python manage.py export_vcl --purger " + client.ip));
         }
+        call mizan_purging;
         if (req.http.xkey-purge) {
             set req.http.X-Mizan-Purged = xkey.purge(req.http.xkey-purge);
             return (synth(200, "Purged"));
@@ -77,6 +83,17 @@ sub vcl_purge {
     return (synth(200, "Purged"));
 }
 
+# When the latest purge ran: this varnishd's clock, in milliseconds to the microsecond,
+# counted from 2023-11-14 (VCL writes a REAL as text with 3 decimals, below 10^12).
+sub mizan_purging {
+    var.global_set("mizan_purged_at", (std.time2real(now, 0.0) - 1700000000) * 1000);
+}
+
+sub vcl_backend_fetch {
+    # When this fetch began, to compare with the latest purge once its response is in.
+    set bereq.http.X-Mizan-Fetched = (std.time2real(now, 0.0) - 1700000000) * 1000;
+}
+
 sub vcl_backend_response {
     unset beresp.http.X-Mizan-Purge-Keys;
     if (beresp.http.X-Mizan-Invalidate) {
@@ -99,6 +116,18 @@ sub vcl_backend_response {
         set beresp.uncacheable = true;
         return (deliver);
     }
+    if (std.real(bereq.http.X-Mizan-Fetched, 0.0) <= std.real(var.global_get("mizan_purged_at"), -1.0)) {
+        # A purge ran while this was fetched: its body may predate the write that purge
+        # was for, and the purge could not reach an object not yet stored. Not kept (and
+        # not remembered as uncacheable: the next request fetches it afresh).
+        set beresp.ttl = 0s;
+        set beresp.uncacheable = true;
+        return (deliver);
+    }
+    # A key of its own, should a purge run between this check and its storing.
+    set beresp.http.X-Mizan-Fetch = "mizan-fetch-" + bereq.xid;
+    set beresp.http.xkey = beresp.http.xkey + " " + beresp.http.X-Mizan-Fetch;
+    set beresp.http.X-Mizan-Fetched = bereq.http.X-Mizan-Fetched;
     return (deliver);
 }
 
@@ -121,9 +150,18 @@ sub vcl_deliver {
     # before the first byte of the response leaves: the client that wrote can never
     # read its old data back through this cache.
     if (obj.uncacheable && resp.http.X-Mizan-Purge-Keys) {
+        call mizan_purging;
         set resp.http.X-Mizan-Purged = xkey.purge(resp.http.X-Mizan-Purge-Keys);
     }
     unset resp.http.X-Mizan-Purge-Keys;
+    if (!obj.uncacheable && obj.hits == 0 && resp.http.X-Mizan-Fetch
+        && std.real(resp.http.X-Mizan-Fetched, 0.0) <= std.real(var.global_get("mizan_purged_at"), -1.0)) {
+        # The fetch that stored it, delivering it: a purge ran after it was checked in
+        # vcl_backend_response and before it was stored. It goes now.
+        set req.http.X-Mizan-Dropped = xkey.purge(resp.http.X-Mizan-Fetch);
+    }
+    unset resp.http.X-Mizan-Fetch;
+    unset resp.http.X-Mizan-Fetched;
     if (obj.uncacheable) {
         set resp.http.X-Cache = "pass";
     } elsif (obj.hits > 0) {

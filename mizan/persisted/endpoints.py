@@ -3,7 +3,9 @@
 A public response is shared-cacheable and carries surrogate keys; its bytes
 are kept in the server cache under the generation tokens of the contexts it
 reads, so a hit is served without running GraphQL, and an invalidation makes
-it unreachable in O(1).
+it unreachable in O(1). A response during whose computation one of those tokens
+moved is sent ``private, no-cache`` and not kept (docs/guides/edge.md, "Under
+concurrency").
 """
 
 from __future__ import annotations
@@ -156,6 +158,11 @@ class Served:
         one whose reads are all counted by a rate)."""
         if not self.operation.public or self.counts_every_read():
             return None
+        return self.scopes(variables, query_string)
+
+    def scopes(self, variables: dict[str, Any], query_string: str) -> Slot:
+        """Its slot, whether or not a response is stored there: its generations are the
+        tokens of every scope it reads."""
         return self.runtime.cache.slot(
             "response",
             self.operation.id,
@@ -168,15 +175,18 @@ class Served:
         self, request: HttpRequest, variables: dict[str, Any], query_string: str
     ) -> HttpResponseBase:
         cache = self.runtime.cache
-        slot = self.slot(variables, query_string)
-        if slot is None:
+        if not self.operation.public:
             body, ok, retry_after = self.execute(request, variables)
             response = HttpResponse(body, content_type="application/json")
             if ok:
                 return self.headers(request, response, etag_of(body), ())
             return no_store(too_many(response, retry_after))
+        # The tokens are read before computing even when no stored response may be served
+        # (a rate of its own counts every read): they say whether it is still fresh after.
+        slot = self.scopes(variables, query_string)
+        reusable = not self.counts_every_read()
         stored, tokens = cache.lookup_or_miss(slot)
-        if stored is not MISS:  # the stored bytes, without running GraphQL or the function
+        if stored is not MISS and reusable:  # the stored bytes, without running GraphQL
             body, etag, keys = stored
             response = HttpResponse(body, content_type="application/json")
             return self.headers(request, response, etag, keys, hit=True)
@@ -185,7 +195,12 @@ class Served:
         if not ok:
             return no_store(too_many(response, retry_after))
         etag, keys = etag_of(body), tuple(surrogate_keys(self.reads(variables)))
-        if tokens is not None:
+        if tokens is not None and cache.moved(slot, tokens):
+            # An invalidation of what it read applied while it was computed: it may hold
+            # data older than that write, and the purge that went with it may already
+            # have run. Only this client gets it; no shared cache keeps it.
+            return self.headers(request, response, etag, keys, fresh=False)
+        if tokens is not None and reusable:
             cache.store(slot, tokens, (body, etag, keys), self.ttl)
         return self.headers(request, response, etag, keys)
 
@@ -220,13 +235,15 @@ class Served:
         keys: tuple[str, ...],
         *,
         hit: bool = False,
+        fresh: bool = True,
     ) -> HttpResponseBase:
         operation = self.operation
-        set_key_headers(response, keys)
+        public = operation.public and fresh
+        if public:
+            set_key_headers(response, keys)
         if mizan_settings.DEBUG_HEADERS:
-            scope = "public" if operation.public else "private"
-            response["X-Mizan-Cache"] = (
-                f'{"hit" if hit else "miss"}; scope={scope}; keys="{" ".join(keys)}"'
-            )
-        ttl = self.ttl if operation.public else None
+            scope = "public" if public else "private"
+            state = "hit" if hit else "miss" if fresh else "moved"
+            response["X-Mizan-Cache"] = f'{state}; scope={scope}; keys="{" ".join(keys)}"'
+        ttl = self.ttl if public else None
         return cacheable(request, response, public_ttl=ttl, etag=etag)

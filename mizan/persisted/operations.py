@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Read:
-    """One context an operation reads, and how its key params are bound."""
+    """One context an operation reads, and how its key params are bound. An operation that
+    reads a context through several bindings has one :class:`Read` for each."""
 
     context: str
     variables: tuple[tuple[str, str], ...]  # (key param, variable name)
@@ -204,7 +205,7 @@ def _analyse(
     if operation.operation is not OperationType.QUERY:
         return (), False, None
     by_field = compiled.functions
-    reads: dict[str, Read] = {}
+    reads: dict[Read, None] = {}  # in order, without duplicates
     in_context = True
     fragments = {d.name.value: d for d in node.definitions if isinstance(d, FragmentDefinitionNode)}
     for field in root_fields(operation.selection_set, fragments):
@@ -233,14 +234,11 @@ def _analyse(
             tuple(literals),
             complete=len(variables) + len(literals) == len(context.key_params),
         )
-        # Reading a context twice with different bindings: keep the coarser (whole) read.
-        previous = reads.get(context.name)
-        reads[context.name] = (
-            read
-            if previous is None or previous == read
-            else Read(context.name, (), (), complete=not context.key_params)
-        )
-    contexts = [compiled.contexts[name] for name in reads]
+        # Each distinct binding is a scope of its own (`a: userProfile(userId: $a)` and
+        # `b: userProfile(userId: $b)` read two): the response depends on every one.
+        reads.setdefault(read, None)
+    contexts = [compiled.contexts[name] for name in dict.fromkeys(r.context for r in reads)]
     public = in_context and bool(contexts) and all(c.public for c in contexts)
     ttl = min((c.ttl for c in contexts), default=None)
-    return tuple(sorted(reads.values(), key=lambda r: r.context)), public, ttl
+    ordered = sorted(reads, key=lambda r: (r.context, r.variables, repr(r.literals)))
+    return tuple(ordered), public, ttl

@@ -84,23 +84,28 @@ class Stack:
     def manage(self, *args: str) -> str:
         return manage(self.env, *args)
 
-    def start_origin(self, purge_varnish: bool = False) -> None:
-        env = dict(self.env)
+    def start_origin(self, purge_varnish: bool = False, threaded: bool = False) -> None:
+        """daphne serving example.asgi; or, ``threaded``, a WSGI server computing requests
+        side by side on threads, with the test-only hold of :mod:`tests.edge.origin`."""
+        env = dict(self.env, MIZAN_TEST_HOLD_DIR=str(self.directory))
         if purge_varnish:
             env["MIZAN_EDGE_VARNISH"] = f"http://127.0.0.1:{self.varnish_port}"
+        server = (
+            ["tests.edge.origin", str(self.origin_port)]
+            if threaded
+            else [
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.origin_port),
+                "example.asgi:application",
+            ]
+        )
         log = self.directory / "origin.log"
         with log.open("ab") as out:  # the child keeps its own copy of the descriptor
             self.origin = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "daphne",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.origin_port),
-                    "example.asgi:application",
-                ],
+                [sys.executable, "-m", *server],
                 cwd=EXAMPLE,
                 env=env,
                 stdout=out,

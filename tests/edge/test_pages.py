@@ -91,4 +91,46 @@ def test_other_views_errors_and_posts_are_left_alone() -> None:
     assert missing.status_code == 404 and not missing.has_header("xkey")
 
 
+def test_only_the_canonical_url_of_a_page_is_shared_cacheable() -> None:
+    public_user_context()
+    canonical = Client().get("/people/5/posts/hello/")
+    assert canonical["Cache-Control"] == "public, max-age=0, s-maxage=120"
+    for spelling in ("/people/05/posts/hello/", "/people/5/posts/hello/?utm_source=news"):
+        response = Client().get(spelling)
+        assert response.status_code == 200, spelling
+        assert response["Cache-Control"] == "private, no-cache", spelling
+        assert "Cookie" in response["Vary"] and not response.has_header("xkey"), spelling
+    # A view's own Cache-Control gives way too: another spelling is never shareable.
+    own = Client().get("/people/06/")
+    assert own["Cache-Control"] == "private, no-cache" and not own.has_header("xkey")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("cache_backend")
+def test_a_page_made_while_its_scope_was_invalidated_is_private(settings: Any) -> None:
+    from mizan import invalidate
+
+    def racing_page(request: HttpRequest, user_id: int) -> HttpResponse:
+        invalidate("user", user_id=user_id)  # a write commits while the page is made
+        return HttpResponse("page")
+
+    settings.ROOT_URLCONF = "tests.edge.test_pages"
+    client(context="user", public=True)(user_profile)
+    client(context="user")(racing_page)
+    client(context="user")(urls.profile_page)
+    global urlpatterns
+    from django.urls import clear_url_caches, path
+
+    urlpatterns = [
+        path("r/<int:user_id>/", racing_page),
+        path("p/<int:user_id>/", urls.profile_page),
+    ]
+    clear_url_caches()
+    raced = Client().get("/r/5/")
+    assert raced["Cache-Control"] == "private, no-cache" and not raced.has_header("xkey")
+    calm = Client().get("/p/5/")  # its scope moved before it began: shareable
+    assert calm["Cache-Control"] == "public, max-age=0, s-maxage=300"
+    assert calm["xkey"] == "user user;user_id=5"
+
+
 urlpatterns: list[Any] = []

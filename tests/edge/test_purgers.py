@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Iterator
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -17,7 +18,7 @@ from pydantic import BaseModel
 from mizan import invalidate
 from mizan.checks import check_purgers
 from mizan.client import client
-from mizan.edge import resolve_invalidation
+from mizan.edge import Purge, resolve_invalidation
 from mizan.edge.manifest import generate_edge_manifest
 from mizan.edge.purgers import Cloudflare, Dispatcher, Fastly, Purger, Varnish, purged
 from mizan.edge.purgers.backends import HTTP
@@ -282,6 +283,7 @@ def configured(settings: Any, api: FakeAPI) -> Iterator[FakeAPI]:
     settings.MIZAN = {
         "PURGERS": [{"BACKEND": "mizan.edge.purgers.Varnish", "SERVERS": [api.url]}],
         "PURGE_RETRIES": 0,
+        "PURGE_REPEAT_DELAY": 0,  # the first purge only (the second: its own tests)
     }
     yield api
     dispatcher = current()
@@ -378,3 +380,64 @@ def test_configuration_mistakes_are_system_check_errors(
     (error,) = check_purgers()
     assert error.id == "mizan.E004"
     assert message in error.msg
+
+
+# --- the second purge, PURGE_REPEAT_DELAY later ---------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_purge_is_sent_again_after_the_repeat_delay(
+    configured: FakeAPI, settings: Any
+) -> None:
+    settings.MIZAN = {**settings.MIZAN, "PURGE_REPEAT_DELAY": 0.3}
+    repeats: list[tuple[bool, tuple[str, ...]]] = []
+
+    def seen(sender: Any, **kwargs: Any) -> None:
+        repeats.append((kwargs["repeat"], kwargs["purge"].keys))
+
+    purged.connect(seen)
+    try:
+        with collecting():
+            invalidate("user", user_id=5)
+        first = time.monotonic()
+        assert [s.headers["xkey-purge"] for s in configured.seen] == ["user;user_id=5"]
+        with collecting():
+            invalidate("user", user_id=6)
+        dispatcher = current()
+        assert dispatcher is not None and dispatcher.flush(5)  # flush waits for the repeats
+        assert time.monotonic() - first >= 0.3
+    finally:
+        purged.disconnect(seen)
+    keys = [s.headers["xkey-purge"] for s in configured.seen]
+    assert keys[:2] == ["user;user_id=5", "user;user_id=6"]
+    # Due together or apart, each scope was purged exactly once more, nothing else.
+    assert sorted(" ".join(keys[2:]).split()) == ["user;user_id=5", "user;user_id=6"]
+    assert [r for r, _ in repeats][:2] == [False, False] and all(r for r, _ in repeats[2:])
+
+
+def test_a_stopping_dispatcher_sends_its_repeats_at_once(api: FakeAPI) -> None:
+    api.default = Answer(200, b"Purged", {"X-Mizan-Purged": "1"})
+    dispatcher = Dispatcher([Varnish(SERVERS=[api.url])], retries=0, repeat_delay=60)
+    with patch.object(dispatcher, "resolve", return_value=Purge((), ("user;user_id=5",))):
+        dispatcher.submit([Invalidation("user", (("user_id", 5),))], time.monotonic())
+        assert dispatcher.flush(0.5) is False  # the repeat is a minute away
+        started = time.monotonic()
+        dispatcher.close(5)
+    assert time.monotonic() - started < 2
+    assert [s.headers["xkey-purge"] for s in api.seen] == ["user;user_id=5"] * 2
+
+
+@pytest.mark.parametrize("status", [403, 405])
+def test_a_refused_purge_names_the_fix(api: FakeAPI, status: int, caplog: Any) -> None:
+    api.default = Answer(status, b"Forbidden")
+    for purger in (Varnish(SERVERS=[api.url]), HTTP(SERVERS=[api.url])):
+        dispatcher = Dispatcher([purger], retries=2)
+        with patch.object(
+            dispatcher, "resolve", return_value=Purge(("/profile/5/",), ("user;user_id=5",))
+        ):
+            dispatcher.submit([Invalidation("user", (("user_id", 5),))], time.monotonic())
+            assert dispatcher.flush(5)
+        dispatcher.close(5)
+    assert len(api.seen) == 2  # never retried: sending it again cannot help
+    assert f"HTTP {status}: 127.0.0.1 refused PURGE from this host" in caplog.text
+    assert "acl mizan_purgers" in caplog.text and "export_vcl --purger" in caplog.text

@@ -328,3 +328,43 @@ def test_persisted_operations_are_named_and_hashed() -> None:
     assert [(r.context, r.variables, r.complete) for r in profile.reads] == [
         ("user", (("user_id", "user_id"),), True)
     ]
+
+
+def test_a_response_whose_scope_was_invalidated_while_computed_is_never_shared(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write commits (and its purge runs) while the response is computed from the data
+    before it: the response goes to its client as private, and is kept nowhere."""
+    from mizan.runtime import Runtime
+
+    real = Runtime.execute_persisted
+    racing = {"on": True}
+
+    def invalidated_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)  # computed from the data before the write...
+        if racing["on"]:
+            invalidate("user", user_id=5)  # ...which commits now
+        return result
+
+    monkeypatch.setattr(Runtime, "execute_persisted", invalidated_meanwhile)
+    for url in ("/api/mizan/ctx/user/?user_id=5", "/api/mizan/q/UserProfile/?user_id=5"):
+        raced = get(client, url)
+        assert raced.status_code == 200 and raced["Cache-Control"] == "private, no-cache"
+        assert not raced.has_header("xkey") and "Cookie" in raced["Vary"]
+    calls.clear()
+    racing["on"] = False
+    first = get(client, "/api/mizan/q/UserProfile/?user_id=5")  # not served from a store
+    assert first["Cache-Control"] == "public, max-age=0, s-maxage=120"
+    assert calls["profile:5"] == 1
+    get(client, "/api/mizan/q/UserProfile/?user_id=5")
+    assert calls["profile:5"] == 1  # stored this time
+    racing["on"] = True  # another scope's invalidation leaves this one shareable
+    monkeypatch.setattr(
+        Runtime,
+        "execute_persisted",
+        lambda *a, **k: (invalidate("user", user_id=6), real(*a, **k))[1],
+    )
+    other = get(client, "/api/mizan/q/UserProfile/?user_id=6")
+    assert other["Cache-Control"] == "private, no-cache"  # its own scope moved
+    calm = get(client, "/api/mizan/ctx/user/?user_id=5")
+    assert calm["Cache-Control"] == "public, max-age=0, s-maxage=120"

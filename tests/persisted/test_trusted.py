@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from mizan import execute
 from mizan.client import client
+from mizan.client import client as client_fn
 from mizan.exceptions import RegistrationError
 from mizan.schema import get_schema
 
@@ -222,3 +223,51 @@ class TestTrustedOnly:
 
     def test_persisted_urls_still_serve(self, client: Client) -> None:
         assert client.get("/api/mizan/q/UserProfile/?user_id=1").status_code == 200
+
+
+TWO = (
+    "query TwoProfiles($a: Int!, $b: Int!) { a: userProfile(userId: $a) { name } "
+    "b: userProfile(userId: $b) { name } }"
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_document_reading_two_scopes_depends_on_both(
+    client: Client, tmp_path: Path, settings: Any
+) -> None:
+    from mizan import invalidate
+    from mizan.edge.manifest import generate_edge_manifest
+
+    names = {5: "five", 6: "six"}
+
+    @client_fn(context="crew", public=True)
+    def crew_member(request: Any, member_id: int) -> Profile:
+        return Profile(name=names[member_id])
+
+    path = tmp_path / "documents.json"
+    path.write_text(
+        json.dumps(
+            {
+                "two": TWO.replace("userProfile(userId", "crewMember(memberId"),
+                "same": "query Same($a: Int!) { a: crewMember(memberId: $a) { name } "
+                "b: crewMember(memberId: $a) { name } }",
+            }
+        )
+    )
+    settings.MIZAN = {"PERSISTED_DOCUMENTS": str(path)}
+    operation = get_schema().operations["TwoProfiles"]
+    assert [r.variables for r in operation.reads] == [(("member_id", "a"),), (("member_id", "b"),)]
+    assert len(get_schema().operations["Same"].reads) == 1  # one binding, one scope
+    url = "/api/mizan/q/TwoProfiles/?a=5&b=6"
+    first = client.get(url)
+    assert first["xkey"] == "crew crew;member_id=5 crew;member_id=6"
+    assert first.json()["data"] == {"a": {"name": "five"}, "b": {"name": "six"}}
+    for member, side in ((6, "b"), (5, "a")):
+        names[member] = names[member].upper()
+        assert client.get(url).json()["data"][side]["name"] != names[member]  # stored
+        invalidate("crew", member_id=member)
+        assert client.get(url).json()["data"][side]["name"] == names[member]
+    # Either scope's invalidation must reach it: the manifest purges it by key, since no
+    # URL template of one scope names it.
+    entry = generate_edge_manifest()["contexts"]["crew"]
+    assert "TwoProfiles" in entry["purge_by_key"] and "TwoProfiles" not in entry["operations"]

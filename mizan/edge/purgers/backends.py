@@ -60,6 +60,8 @@ class HTTP(Purger):
     def accepted(self, request: Request, response: Response) -> int | None:
         if response.status == 404:  # nothing was cached under that URL: nothing to purge
             return 0
+        if response.status in (401, 403, 405):
+            raise refused(request, response)
         return default_accepted(response)
 
 
@@ -90,6 +92,8 @@ class Varnish(HTTP):
         return requests
 
     def accepted(self, request: Request, response: Response) -> int | None:
+        if response.status in (401, 403, 405):
+            raise refused(request, response)
         if response.status != 200:
             raise error_for(response, response.body.decode(errors="replace"))
         count = response.headers.get("x-mizan-purged")
@@ -188,6 +192,20 @@ class Fastly(Purger):
         payload = response.json()
         detail = str(payload.get("msg") or "") if isinstance(payload, dict) else ""
         raise error_for(response, detail)
+
+
+def refused(request: Request, response: Response) -> PurgeError:
+    """A cache server that will not take PURGE from this host: not retried, and the error
+    names the fix (mizan's VCL admits the addresses of its ``mizan_purgers`` ACL only,
+    localhost by default)."""
+    host = urlsplit(request.url).hostname or "the cache server"
+    return PurgeError(
+        f"HTTP {response.status}: {host} refused PURGE from this host. With mizan's VCL, add "
+        "this host's address (or its network) to the VCL's purge ACL, acl mizan_purgers: "
+        "python manage.py export_vcl --purger <address> (repeat --purger for each; networks "
+        "as 10.0.0.0/8), then reload Varnish. Another cache: allow PURGE from this host.",
+        retry=False,
+    )
 
 
 def _by_length(keys: tuple[str, ...], limit: int) -> list[list[str]]:

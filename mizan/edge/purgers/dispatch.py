@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import heapq
 import json
 import logging
 import queue
@@ -43,8 +44,9 @@ MERGE_LIMIT = 100
 #: Sent on a purger's thread after it handled a batch, with ``purger``, ``purge`` (the
 #: resolved :class:`~mizan.edge.resolve.Purge`), ``invalidations``, ``committed`` and
 #: ``acknowledged`` (``time.monotonic()`` of the first commit and of the last response),
-#: ``purged`` (objects the CDN says it dropped, when it says) and ``error`` (None, or
-#: why it failed after its retries).
+#: ``purged`` (objects the CDN says it dropped, when it says), ``error`` (None, or
+#: why it failed after its retries) and ``repeat`` (True for the second purge of the same
+#: invalidations, ``PURGE_REPEAT_DELAY`` after the first).
 purged = Signal()
 
 _first_commit: ContextVar[float | None] = ContextVar("mizan_first_commit", default=None)
@@ -72,12 +74,16 @@ _STOP = Batch((), 0.0)
 
 
 class Worker:
-    """One purger: its bounded queue, its thread, its connections."""
+    """One purger: its bounded queue, its thread, its connections, and the purges it
+    sends again once ``repeat_delay`` has passed."""
 
     def __init__(self, purger: Purger, dispatcher: Dispatcher) -> None:
         self.purger = purger
         self.dispatcher = dispatcher
         self.queue: queue.Queue[Batch] = queue.Queue(maxsize=dispatcher.queue_size)
+        # (when due, time.monotonic(); what) for the worker's thread only; the count is
+        # shared with flush(), under the queue's own condition.
+        self.repeats: list[tuple[float, tuple[Invalidation, ...]]] = []
         self.sender = Sender(timeout=dispatcher.timeout, retries=dispatcher.retries)
         self.thread = threading.Thread(
             target=self.run, name=f"mizan-purge-{purger.name}", daemon=True
@@ -99,7 +105,11 @@ class Worker:
 
     def run(self) -> None:
         while True:
-            batches = [self.queue.get()]
+            try:
+                batches = [self.queue.get(timeout=self.until_repeat())]
+            except queue.Empty:
+                self.repeat(time.monotonic())
+                continue
             while len(batches) < MERGE_LIMIT and batches[-1] is not _STOP:
                 try:
                     batches.append(self.queue.get_nowait())
@@ -116,16 +126,54 @@ class Worker:
                     batch.finished()
                 for _ in batches:
                     self.queue.task_done()
-            if len(work) < len(batches):
+            if len(work) < len(batches):  # stopping: what waits to be repeated goes now
+                self.repeat(float("inf"))
                 self.sender.close()
                 return
+            self.repeat(time.monotonic())
+
+    def until_repeat(self) -> float | None:
+        """Seconds until the next repeat is due (None: none is waiting)."""
+        if not self.repeats:
+            return None
+        return max(0.0, self.repeats[0][0] - time.monotonic())
+
+    def repeat(self, now: float) -> None:
+        """Send again, as one purge, every purge whose ``repeat_delay`` has passed by ``now``."""
+        due: set[Invalidation] = set()
+        popped = 0
+        while self.repeats and self.repeats[0][0] <= now:
+            due.update(heapq.heappop(self.repeats)[1])
+            popped += 1
+        if not popped:
+            return
+        try:
+            self.send(tuple(sorted(due)), time.monotonic(), repeat=True)
+        except Exception:
+            logger.exception("%s: purge failed", self.purger.name)
+        finally:
+            with self.queue.all_tasks_done:
+                self.queue.unfinished_tasks -= popped
+                if self.queue.unfinished_tasks == 0:
+                    self.queue.all_tasks_done.notify_all()
 
     def handle(self, batches: list[Batch]) -> None:
         items = tuple(sorted({item for batch in batches for item in batch.invalidations}))
         committed = min(batch.committed for batch in batches)
+        if self.send(items, committed) and self.dispatcher.repeat_delay > 0:
+            # A response computed before the commit and still on its way to the CDN when
+            # this purge ran is stored after it: the second purge drops it. Counted as a
+            # task of the queue, so flush() waits for it too.
+            with self.queue.all_tasks_done:
+                self.queue.unfinished_tasks += 1
+            due = time.monotonic() + self.dispatcher.repeat_delay
+            heapq.heappush(self.repeats, (due, items))
+
+    def send(self, items: tuple[Invalidation, ...], committed: float, repeat: bool = False) -> bool:
+        """Purge ``items``; whether there was anything to purge."""
         purge = self.dispatcher.resolve(items)
         if not purge.urls and not purge.keys:
-            return
+            return False
         started = time.monotonic()
         count: int | None = None
         error = None
@@ -143,9 +191,10 @@ class Worker:
         acknowledged = time.monotonic()
         if error is None:
             logger.info(
-                "%s: purged %s (%d URLs, %d keys%s) in %.1f ms, %.1f ms after commit",
+                "%s: purged %s%s (%d URLs, %d keys%s) in %.1f ms, %.1f ms after commit",
                 self.purger.name,
                 _describe(items),
+                " again" if repeat else "",
                 len(purge.urls),
                 len(purge.keys),
                 f", {count} objects" if count is not None else "",
@@ -161,7 +210,9 @@ class Worker:
             acknowledged=acknowledged,
             purged=count,
             error=error,
+            repeat=repeat,
         )
+        return True
 
     def idle(self, deadline: float) -> bool:
         with self.queue.all_tasks_done:
@@ -181,8 +232,10 @@ class Dispatcher:
         timeout: float = 2.0,
         retries: int = 3,
         view_urls: Mapping[str, Any] | None = None,
+        repeat_delay: float = 0.0,
     ) -> None:
         self.queue_size = queue_size
+        self.repeat_delay = repeat_delay
         self.timeout = timeout
         self.retries = retries
         self.view_urls = dict(view_urls or {})
@@ -294,6 +347,7 @@ def current() -> Dispatcher | None:
             mizan_settings.PURGE_TIMEOUT,
             mizan_settings.PURGE_RETRIES,
             mizan_settings.EDGE_VIEW_URLS,
+            mizan_settings.PURGE_REPEAT_DELAY,
         ],
         sort_keys=True,
         default=repr,
@@ -308,6 +362,7 @@ def current() -> Dispatcher | None:
             timeout=float(mizan_settings.PURGE_TIMEOUT),
             retries=mizan_settings.PURGE_RETRIES,
             view_urls=mizan_settings.EDGE_VIEW_URLS,
+            repeat_delay=float(mizan_settings.PURGE_REPEAT_DELAY),
         )
         _current = (fingerprint, dispatcher)
     if previous is not None and not previous.closed:
