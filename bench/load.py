@@ -173,12 +173,19 @@ class Server:
     the ``with`` block. ``env`` adds to the server's environment (``MIZAN_BENCH_REDIS``)."""
 
     def __init__(
-        self, cpu: int, root: Path = ROOT, *, asgi: bool = False, env: dict[str, str] | None = None
+        self,
+        cpu: int,
+        root: Path = ROOT,
+        *,
+        asgi: bool = False,
+        app: str = "",
+        env: dict[str, str] | None = None,
     ) -> None:
         self.port = free_port()
         self.cpu = cpu
         self.root = root
         self.asgi = asgi
+        self.app = app
         self.env = env or {}
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -187,6 +194,7 @@ class Server:
         worker, app = ("sync", "bench.project.wsgi:application")
         if self.asgi:
             worker, app = ("uvicorn.workers.UvicornWorker", "bench.project.asgi:application")
+        app = self.app or app
         self.process = subprocess.Popen(
             [
                 "taskset", "-c", str(self.cpu), str(gunicorn),

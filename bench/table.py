@@ -1,8 +1,9 @@
 """Every ratio of the performance goals in one table, measured side by side in one run.
 
-Three servers, each one gunicorn worker pinned to core 0, loaded one at a time by
+Four servers, each one gunicorn worker pinned to core 0, loaded one at a time by
 ``wrk -t1 -c16`` on core 1: WSGI (a sync worker) on LocMem, WSGI on Redis (``--redis``;
-skipped when none answers) and ASGI (uvicorn's worker, ``wrap_asgi``) on LocMem. Each
+skipped when none answers), WSGI behind ``wrap_wsgi`` and ASGI (uvicorn's worker,
+``wrap_asgi``), both on LocMem. Each
 round runs every variant once, rotating the order; the figures are medians over rounds,
 and each ratio is the median of per-round ratios to its server's plain view read in
 the same round (for ASGI: the plain *async* view).
@@ -87,6 +88,9 @@ def cases(ninja: bool, redis: bool) -> list[Case]:
             Case("rq", "mizan q/ GET, cache hit", "redis", Q, None, PRODUCT_REPLY, "rg"),
         ]  # fmt: skip
     found += [
+        Case("wg", "plain view, GET", "early", PLAIN_GET, None, PLAIN_GET_REPLY),
+        Case("wc", "mizan ctx/ GET, hit (early answer)", "early", CTX, None, PRODUCT_REPLY, "wg"),
+        Case("wq", "mizan q/ GET, hit (early answer)", "early", Q, None, PRODUCT_REPLY, "wg"),
         Case("ag", "plain async view, GET", "asgi", "/plain/product-async/?product_id=5", None,
              PLAIN_GET_REPLY),
         Case("as", "plain sync view, GET", "asgi", PLAIN_GET, None, PLAIN_GET_REPLY, "ag"),
@@ -103,6 +107,7 @@ def cases(ninja: bool, redis: bool) -> list[Case]:
 SERVERS = {
     "wsgi": "WSGI: gunicorn, 1 sync worker, LocMem",
     "redis": "WSGI: gunicorn, 1 sync worker, Redis",
+    "early": "WSGI with wrap_wsgi: gunicorn, 1 sync worker, LocMem",
     "asgi": "ASGI: gunicorn, 1 uvicorn worker (wrap_asgi), LocMem",
 }
 
@@ -130,6 +135,9 @@ def main(rounds: int = 5, duration: int = 3, connections: int = 16, redis: str =
             servers["redis"] = stack.enter_context(
                 Server(server_cpu, env={"MIZAN_BENCH_REDIS": url})
             )
+        servers["early"] = stack.enter_context(
+            Server(server_cpu, app="bench.project.wsgi_early:application")
+        )
         servers["asgi"] = stack.enter_context(Server(server_cpu, asgi=True))
         scripts = {}
         for case in table:

@@ -6,7 +6,7 @@
 
 The seed's paths (``mizan.client.client``, ``mizan.setup.registry.register``) are
 the same objects. ``import mizan`` needs neither Django set up nor Django Channels:
-``wrap_asgi`` is imported on first use.
+``wrap_asgi`` and ``wrap_wsgi`` are imported on first use.
 """
 
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ from mizan.invalidation import invalidate, invalidate_for, invalidate_on
 
 if TYPE_CHECKING:
     from mizan.channels import wrap_asgi
+    from mizan.persisted.early import wrap_wsgi
     from mizan.runtime import aexecute, execute
 
 __version__ = "0.1.0"
@@ -59,6 +60,7 @@ __all__ = [
     "invalidate_on",
     "register",
     "wrap_asgi",
+    "wrap_wsgi",
 ]
 
 
@@ -70,6 +72,10 @@ def __getattr__(name: str) -> object:
         from mizan import channels
 
         return channels.wrap_asgi
+    if name == "wrap_wsgi":
+        from mizan.persisted import early
+
+        return early.wrap_wsgi
     if name in ("execute", "aexecute"):
         from mizan import runtime
 

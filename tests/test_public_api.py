@@ -45,6 +45,7 @@ def test_mizan_exports_exactly_the_public_api() -> None:
             "invalidate_on",
             "register",
             "wrap_asgi",
+            "wrap_wsgi",
         ]
     )
     for name in mizan.__all__:

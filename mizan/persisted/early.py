@@ -1,6 +1,7 @@
-"""The early answer: under ASGI, a public persisted hit served before Django's handler.
+"""The early answer: a public persisted hit served before Django's handler.
 
-``wrap_asgi`` puts :class:`EarlyAnswer` in front of Django's ASGI handler. For a
+``wrap_asgi`` puts :class:`EarlyAnswer` in front of Django's ASGI handler
+(``wrap_wsgi``, :class:`EarlyAnswerWSGI`, in front of its WSGI handler). For a
 ``GET`` or ``HEAD`` of ``ctx/`` or ``q/`` at its canonical URL whose operation is
 public, it reads the same slot the endpoint stores its response in (the same gate,
 :func:`~mizan.persisted.endpoints.admit`, the same canonical query string and
@@ -20,12 +21,14 @@ invalidation makes the kept answer miss as it makes the stored response miss.
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.handlers.asgi import get_script_prefix
+from django.core.handlers.wsgi import get_path_info, get_script_name
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
 
@@ -98,7 +101,7 @@ def find(scope: Scope) -> tuple[ContextCache, Slot, int] | None:
     slot = served.slot(*admitted)
     if slot is None:
         return None
-    return runtime.cache, Slot(slot.key + ":asgi", slot.generations), served.ttl
+    return runtime.cache, Slot(slot.key + ":early", slot.generations), served.ttl
 
 
 def _operation(runtime: Runtime, path: str) -> PersistedOperation | None:
@@ -156,23 +159,48 @@ def _matches(kept: Kept, scope: Scope, headers: dict[bytes, bytes]) -> bool:
     return key == _request_key(scope, headers, [name for name, _ in key[2]])
 
 
-async def reply(scope: Scope, headers: dict[bytes, bytes], kept: Kept, send: Any) -> None:
+def answer(scope: Scope, headers: dict[bytes, bytes], kept: Kept) -> tuple[int, Headers, bytes]:
+    """The kept answer to this request: as kept, its endpoint's 304 to a conditional GET
+    that names its ETag (every header but the content's type and length, no body), no body
+    to a HEAD."""
     _key, status, response_headers, body = kept
     etag = next((value for name, value in response_headers if name.lower() == b"etag"), None)
     if etag is not None and etag_matches(
         etag.decode("latin-1"), headers.get(b"if-none-match", b"").decode("latin-1")
     ):
-        # As the endpoint's 304: every header but the content's type and length, no body.
-        status, body = 304, b""
-        response_headers = [
-            (name, value)
-            for name, value in response_headers
-            if name.lower() not in (b"content-type", b"content-length")
-        ]
-    elif scope["method"] == "HEAD":
-        body = b""
+        return 304, [h for h in response_headers if h[0].lower() not in UNMODIFIED_DROPS], b""
+    return status, response_headers, b"" if scope["method"] == "HEAD" else body
+
+
+UNMODIFIED_DROPS = (b"content-type", b"content-length")
+
+
+async def reply(scope: Scope, headers: dict[bytes, bytes], kept: Kept, send: Any) -> None:
+    status, response_headers, body = answer(scope, headers, kept)
     await send({"type": "http.response.start", "status": status, "headers": response_headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def keep(
+    scope: Scope, request_headers: dict[bytes, bytes], status: int, headers: Headers, body: bytes
+) -> Kept | None:
+    """What to keep of Django's response to this request: only what a shared cache may."""
+    if status != 200:
+        return None
+    cache_control: set[bytes] = set()
+    for name, value in headers:
+        name = name.lower()
+        if name == b"set-cookie":
+            return None
+        if name == b"cache-control":
+            cache_control.update(part.strip().split(b"=")[0] for part in value.split(b","))
+    if b"public" not in cache_control or cache_control & {b"private", b"no-store", b"no-cache"}:
+        return None
+    varied = _varied(headers)
+    if varied is None:
+        return None
+    kept = [_as_hit(name, value) for name, value in headers]
+    return _request_key(scope, request_headers, varied), 200, kept, body
 
 
 class Recorder:
@@ -195,22 +223,9 @@ class Recorder:
         await self.send(message)
 
     def keepable(self, scope: Scope, request_headers: dict[bytes, bytes]) -> Kept | None:
-        if self.status != 200 or not self.complete:
+        if not self.complete:
             return None
-        cache_control: set[bytes] = set()
-        for name, value in self.headers:
-            name = name.lower()
-            if name == b"set-cookie":
-                return None
-            if name == b"cache-control":
-                cache_control.update(part.strip().split(b"=")[0] for part in value.split(b","))
-        if b"public" not in cache_control or cache_control & {b"private", b"no-store", b"no-cache"}:
-            return None
-        varied = _varied(self.headers)
-        if varied is None:
-            return None
-        headers = [_as_hit(name, value) for name, value in self.headers]
-        return _request_key(scope, request_headers, varied), 200, headers, b"".join(self.body)
+        return keep(scope, request_headers, self.status, self.headers, b"".join(self.body))
 
 
 def _as_hit(name: bytes, value: bytes) -> tuple[bytes, bytes]:
@@ -218,3 +233,87 @@ def _as_hit(name: bytes, value: bytes) -> tuple[bytes, bytes]:
     if name.lower() == b"x-mizan-cache":
         return name, b"hit" + value[value.index(b";") :] if b";" in value else b"hit"
     return name, value
+
+
+# --- WSGI -----------------------------------------------------------------------------------
+
+
+def wrap_wsgi(app: Any) -> Any:
+    """``application = wrap_wsgi(get_wsgi_application())``: the early answer under WSGI."""
+    return EarlyAnswerWSGI(app)
+
+
+class EarlyAnswerWSGI:
+    """A WSGI application: public persisted hits from the cache, everything else by ``app``.
+
+    The same rules as :class:`EarlyAnswer`, and the same kept answers (a process of
+    either kind answers with what the other kept)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return self.app(environ, start_response)
+        try:
+            scope = _scope_of(environ)
+            found = find(scope)
+            if found is None:
+                return self.app(environ, start_response)
+            cache, slot, ttl = found
+            kept, tokens = cache.lookup_or_miss(slot)
+        except Exception:  # never in the way: Django answers, and says what went wrong
+            logger.exception("mizan: the early answer failed; Django answers instead")
+            return self.app(environ, start_response)
+        headers = _wsgi_headers(environ)
+        if kept is not MISS and _matches(kept, scope, headers):
+            status, response_headers, body = answer(scope, headers, kept)
+            start_response(
+                f"{status} {HTTPStatus(status).phrase}",
+                [(n.decode("latin-1"), v.decode("latin-1")) for n, v in response_headers],
+            )
+            return [body]
+        if tokens is None or scope["method"] != "GET":
+            return self.app(environ, start_response)
+        started: list[Any] = []
+
+        def recording(status: str, response_headers: Any, *exc_info: Any) -> Any:
+            started[:] = [status, response_headers]
+            return start_response(status, response_headers, *exc_info)
+
+        result = self.app(environ, recording)
+        if not started or not started[0].startswith("200 "):
+            return result
+        try:  # a 200 is read whole before it is sent: a persisted response is small
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        response_headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in started[1]]
+        if (kept := keep(scope, headers, 200, response_headers, body)) is not None:
+            cache.store(slot, tokens, kept, ttl)
+        return [body]
+
+
+def _scope_of(environ: dict[str, Any]) -> Scope:
+    """The parts of an ASGI scope :func:`find` reads, from a WSGI environ (Django's way)."""
+    script_name = get_script_name(environ)
+    return {
+        "type": "http",
+        "method": environ["REQUEST_METHOD"],
+        "path": script_name.rstrip("/") + get_path_info(environ),
+        "root_path": script_name.rstrip("/"),
+        "query_string": environ.get("QUERY_STRING", "").encode("latin-1"),
+        "scheme": environ.get("wsgi.url_scheme", "http"),
+    }
+
+
+def _wsgi_headers(environ: dict[str, Any]) -> dict[bytes, bytes]:
+    headers = {
+        key[5:].replace("_", "-").lower().encode("latin-1"): value.encode("latin-1")
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    if environ.get("CONTENT_TYPE"):
+        headers[b"content-type"] = environ["CONTENT_TYPE"].encode("latin-1")
+    return headers

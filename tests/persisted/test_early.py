@@ -1,19 +1,23 @@
-"""The early answer under ASGI: public persisted hits before Django's handler, nothing else."""
+"""The early answer (ASGI and WSGI): public persisted hits before Django's handler, nothing else."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import HttpCommunicator
 from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
 from pydantic import BaseModel
 
-from mizan import invalidate, wrap_asgi
+from mizan import invalidate, wrap_asgi, wrap_wsgi
 from mizan.client import client
 from mizan.persisted import early, endpoints
+from mizan.persisted.early import EarlyAnswerWSGI
 from mizan.runtime import get_runtime
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("cache_backend")]
@@ -50,14 +54,19 @@ def functions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(endpoints, "serve", serve)
 
 
-@pytest.fixture
-def app() -> Any:
+@pytest.fixture(params=["asgi", "wsgi"])
+def app(request: pytest.FixtureRequest) -> Any:
+    """The early answer in front of Django's ASGI handler, or of its WSGI handler."""
+    if request.param == "wsgi":
+        return wrap_wsgi(get_wsgi_application())
     return wrap_asgi(get_asgi_application())
 
 
 async def request(
     app: Any, path: str, method: str = "GET", headers: list[tuple[bytes, bytes]] | None = None
 ) -> dict[str, Any]:
+    if isinstance(app, EarlyAnswerWSGI):
+        return await sync_to_async(wsgi_request)(app, path, method, headers or [])
     path, _, query = path.partition("?")
     communicator = HttpCommunicator(app, method, path, headers=headers)
     communicator.scope["query_string"] = query.encode()
@@ -65,6 +74,41 @@ async def request(
     await communicator.wait(5)  # Django closes the request, the early answer keeps the reply
     response["headers"] = sorted((bytes(n).lower(), bytes(v)) for n, v in response["headers"])
     return response
+
+
+def wsgi_request(
+    app: Any, path: str, method: str, headers: list[tuple[bytes, bytes]]
+) -> dict[str, Any]:
+    path, _, query = path.partition("?")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "testserver",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": io.StringIO(),
+    }
+    for name, value in headers:
+        environ["HTTP_" + name.decode().upper().replace("-", "_")] = value.decode()
+    started: list[Any] = []
+    result = app(
+        environ, lambda status, response_headers, *exc: started.extend([status, response_headers])
+    )
+    try:
+        body = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    status, response_headers = started
+    return {
+        "status": int(status.split()[0]),
+        "headers": sorted((n.lower().encode(), v.encode()) for n, v in response_headers),
+        "body": b"" if method == "HEAD" else body,  # as a server sends it
+    }
 
 
 URL = "/api/mizan/ctx/user/?user_id=5"
@@ -81,9 +125,11 @@ async def test_a_public_hit_is_answered_with_what_django_answered(app: Any, sett
     assert dict(early_hit["headers"])[b"cache-control"] == b"public, max-age=0, s-maxage=120"
 
 
-async def test_the_middleware_headers_are_replayed(settings: Any) -> None:
+@pytest.mark.parametrize("wrap", [wrap_asgi, wrap_wsgi])
+async def test_the_middleware_headers_are_replayed(settings: Any, wrap: Any) -> None:
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "django.middleware.security.SecurityMiddleware"]
-    app = wrap_asgi(get_asgi_application())
+    loaded = get_asgi_application if wrap is wrap_asgi else get_wsgi_application
+    app = wrap(loaded())
     await request(app, URL)
     hit = await request(app, URL)
     assert calls["django"] == 1
@@ -106,6 +152,7 @@ async def test_head_and_conditional_gets(app: Any) -> None:
     first = await request(app, URL)
     head = await request(app, URL, "HEAD")
     assert (head["status"], head["body"], head["headers"]) == (200, b"", first["headers"])
+    assert calls["django"] == 1
     etag = dict(first["headers"])[b"etag"]
     not_modified = await request(app, URL, headers=[(b"if-none-match", b"W/" + etag)])
     assert (not_modified["status"], not_modified["body"]) == (304, b"")
@@ -152,8 +199,6 @@ async def test_an_invalidation_makes_it_miss(app: Any) -> None:
 
 
 async def invalidate_async(context: str, **params: Any) -> None:
-    from asgiref.sync import sync_to_async
-
     await sync_to_async(invalidate)(context, **params)
 
 
