@@ -1,6 +1,6 @@
 """Commit-to-purge latency behind a real Varnish, stale reads, and over-purges.
 
-    python bench/edge_purge.py [--mutations 100] [--users 20]      (make bench-edge)
+    python bench/edge_purge.py [--mutations 100] [--users 20] [--readers 3]   (make bench-edge)
 
 The example project runs in this process (a threaded WSGI server on a free port, so the
 commit and the purge acknowledgement are timed on one clock) behind varnishd running
@@ -15,10 +15,13 @@ user, two ways:
 
 After each mutation: a stale read is any of the user's four URLs served from cache or
 without the new name; an over-purge is an object dropped beyond those four (Varnish's
-count), or any other user's URL that stopped being a hit. Purge to fresh: commit → the
-end of the first read through Varnish that shows the new name. (The second purge,
-PURGE_REPEAT_DELAY later, is switched off here: it would drop the user's URLs again
-while the next mutations are measured.)
+count), or any other user's URL that stopped being a hit. Purge to fresh: the purge
+acknowledged (purger: Varnish's 200; vcl: the client has the mutation's response) → the
+end of the first read through Varnish that shows the new name. With ``--readers N``, N
+threads read random users' bundles and profiles through Varnish without pause meanwhile;
+a read that began after a mutation's response and shows an older name is stale too.
+(The second purge, PURGE_REPEAT_DELAY later, is switched off here: it would drop the
+user's URLs again while the next mutations are measured.)
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mutations", type=int, default=100)
     parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--readers", type=int, default=0)
     args = parser.parse_args()
     varnishd = shutil.which("varnishd")
     if varnishd is None:
@@ -51,12 +55,12 @@ def main() -> int:
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="mizan-bench-edge-"))
     try:
-        return run(varnishd, workdir, args.mutations, args.users)
+        return run(varnishd, workdir, args.mutations, args.users, args.readers)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run(varnishd: str, workdir: Path, mutations: int, users: int) -> int:
+def run(varnishd: str, workdir: Path, mutations: int, users: int, readers: int) -> int:
     from tests.services import free_port
 
     origin_port, varnish_port = free_port(), free_port()
@@ -146,11 +150,16 @@ def run(varnishd: str, workdir: Path, mutations: int, users: int) -> int:
 
     def stale_reads(user_id: int, name: str) -> tuple[int, float]:
         """Stale reads among the user's URLs, and when the first of them (the bundle, with
-        the name) came back fresh (``inf`` if it did not)."""
+        the name) came back fresh (``inf`` if it did not). With readers, one of them may
+        have fetched a URL again first: a hit with the name is fresh then (the notes,
+        which show no name, are judged without readers only)."""
         stale, first = 0, float("inf")
         for url in user_urls(user_id):
             reply = stack.edge("GET", url)
-            fresh = reply.cache != "hit" and ("UserNotes" in url or name.encode() in reply.body)
+            if "UserNotes" in url:
+                fresh = readers > 0 or reply.cache != "hit"
+            else:
+                fresh = (readers > 0 or reply.cache != "hit") and name.encode() in reply.body
             if fresh and first == float("inf"):
                 first = time.monotonic()
             stale += not fresh
@@ -164,10 +173,38 @@ def run(varnishd: str, workdir: Path, mutations: int, users: int) -> int:
             for url in user_urls(other)
         )
 
+    shown: dict[int, int] = {}  # user → index of the last rename whose response was received
+    current = [""]  # the mode measured
+    reader_stale = [0]
+    reading = threading.Event()
+
+    def reader(seed: int) -> None:
+        import random
+
+        generator = random.Random(seed)
+        while reading.is_set():
+            user_id = generator.choice(ids)
+            epoch = current[0]
+            floor = shown.get(user_id, -1)
+            url = generator.choice(user_urls(user_id)[:2])  # the bundle and the profile
+            body = stack.edge("GET", url).body.decode()
+            if not epoch or current[0] != epoch:  # between two modes: not counted
+                continue
+            prefix = f"{epoch} #"
+            names = [part.split('"')[0] for part in body.split('"displayName":"')[1:]]
+            index = max(
+                (int(n.removeprefix(prefix)) for n in names if n.startswith(prefix)), default=-1
+            )
+            reader_stale[0] += index < floor
+
     results = []
+    threads = [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(readers)]
     try:
         for user_id in ids:
             warm(user_id)
+        reading.set()
+        for thread in threads:
+            thread.start()
         for mode in ("purger", "vcl"):
             settings.MIZAN["PURGERS"] = (
                 [{"BACKEND": "mizan.edge.purgers.Varnish", "SERVERS": [stack.edge_url]}]
@@ -175,9 +212,13 @@ def run(varnishd: str, workdir: Path, mutations: int, users: int) -> int:
                 else []
             )
             latencies, to_fresh, stale, over = [], [], 0, 0
+            current[0] = ""
+            reader_stale[0] = 0
+            shown.clear()
+            current[0] = mode
             for i in range(mutations):
                 user_id = ids[i % len(ids)]
-                name = f"{mode} {i}"
+                name = f"{mode} #{i}"
                 commits.clear()
                 acks.clear()
                 if mode == "purger":
@@ -189,23 +230,37 @@ def run(varnishd: str, workdir: Path, mutations: int, users: int) -> int:
                     acknowledged = time.monotonic()
                     committed = commits[-1]
                     count = int(headers["x-mizan-purged"])
+                shown[user_id] = i
                 latencies.append((acknowledged - committed) * 1000)
                 found, fresh_at = stale_reads(user_id, name)
                 stale += found
-                to_fresh.append((fresh_at - committed) * 1000)
+                to_fresh.append((fresh_at - acknowledged) * 1000)
                 over += max(0, (count or 0) - len(user_urls(user_id)))
                 over += others_missing(user_id)
                 warm(user_id)
             results.append(
-                (mode, statistics.median(latencies), p95(latencies), p95(to_fresh), stale, over)
+                (
+                    mode,
+                    statistics.median(latencies),
+                    p95(latencies),
+                    p95(to_fresh),
+                    stale + reader_stale[0],
+                    over,
+                )
             )
     finally:
+        reading.clear()
+        for thread in threads:
+            thread.join(5)
         stack.close()
         server.shutdown()
 
-    print(f"\n{mutations} mutations per mode, {users} users x 4 cached URLs, Varnish {varnishd}")
     print(
-        f"{'mode':<8} {'purge median ms':>16} {'purge p95 ms':>13} {'to fresh p95 ms':>16} "
+        f"\n{mutations} mutations per mode, {users} users x 4 cached URLs, {readers} "
+        f"concurrent readers, Varnish {varnishd}"
+    )
+    print(
+        f"{'mode':<8} {'purge median ms':>16} {'purge p95 ms':>13} {'purge→fresh p95':>16} "
         f"{'stale reads':>12} {'over-purged':>12}"
     )
     for mode, median, purge95, fresh95, stale, over in results:

@@ -79,6 +79,16 @@ DATABASES = {
     }
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# MIZAN_EXAMPLE_CACHE=redis://... keeps mizan's cache (and its generation tokens) in Redis,
+# shared by every process, as production would (the end-to-end edge tests do).
+if cache_url := os.environ.get("MIZAN_EXAMPLE_CACHE"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": cache_url,
+            "KEY_PREFIX": os.environ.get("MIZAN_EXAMPLE_CACHE_PREFIX", "mizan-example"),
+        }
+    }
 STATIC_URL = "static/"
 LOGIN_URL = "/admin/login/"
 

@@ -47,6 +47,40 @@ def fetch(
         connection.close()
 
 
+class Session:
+    """One kept-alive connection (per thread: http.client is not thread-safe), reopened
+    when the server closed it; for the tests that send thousands of requests."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.connection: http.client.HTTPConnection | None = None
+
+    def __call__(
+        self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b""
+    ) -> Reply:
+        for attempt in range(2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            try:
+                self.connection.request(method, path, body=body or None, headers=headers or {})
+                raw = self.connection.getresponse()
+                data = raw.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.close()
+                if attempt:
+                    raise
+                continue
+            if raw.will_close:
+                self.close()
+            return Reply(raw.status, {k.lower(): v for k, v in raw.getheaders()}, data)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
 def wait_listening(
     port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 30
 ) -> None:
@@ -90,6 +124,8 @@ class Stack:
         env = dict(self.env, MIZAN_TEST_HOLD_DIR=str(self.directory))
         if purge_varnish:
             env["MIZAN_EDGE_VARNISH"] = f"http://127.0.0.1:{self.varnish_port}"
+        if threaded:  # as production runs: no query log, no debug pages
+            env["MIZAN_EXAMPLE_DEBUG"] = "0"
         server = (
             ["tests.edge.origin", str(self.origin_port)]
             if threaded

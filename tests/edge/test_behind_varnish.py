@@ -8,22 +8,25 @@ import random
 import string
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import redis
 
 from mizan.canonical import query_string
 from tests.edge.stack import (
     ADD_NOTE,
     RENAME,
+    Session,
     Stack,
     graphql,
     seed,
     session_headers,
     user_urls,
 )
-from tests.services import need_program
+from tests.services import REDIS, listening, need_program, need_redis, required
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +36,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     started = time.monotonic()
     directory = tmp_path_factory.mktemp("edge")
     running = Stack(directory, varnishd)
+    prefix = f"mizan-edge-{uuid.uuid4().hex}"
+    redis_url = need_redis() if listening(*REDIS) or required() else None
+    if redis_url is not None:  # mizan's cache and its tokens in Redis, as in production
+        running.env.update(MIZAN_EXAMPLE_CACHE=redis_url, MIZAN_EXAMPLE_CACHE_PREFIX=prefix)
     documents = directory / "documents.json"
     documents.write_text(
         json.dumps({"pair-profiles": pair_profiles(PAIR_NAMES), "two-profiles": TWO_PROFILES})
@@ -45,6 +52,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield running
     finally:
         running.close()
+        if redis_url is not None:  # this run's keys only: the server is shared
+            connection = redis.Redis.from_url(redis_url)
+            for key in connection.scan_iter(match=f"{prefix}:*", count=1000):
+                connection.delete(key)
+            connection.close()
     # A bound on a runaway (a hung process), not a benchmark: on a loaded 2-core machine the
     # module takes ~75 s, most of it migrating and starting the example project, and the
     # concurrency tests ~60 s more (their budget: 90 s).
@@ -272,11 +284,11 @@ def test_a_document_reading_two_scopes_is_refreshed_by_either(
 # the test-only hold of tests/edge/origin.py between computing a response and sending it.
 
 
-@pytest.fixture(params=["vcl", "purger"])
+@pytest.fixture(scope="class")
 def mode(request: pytest.FixtureRequest, stack: Stack) -> Iterator[str]:
     """``vcl``: mutations go through Varnish, which purges on their X-Mizan-Invalidate (no
     purger configured). ``purger``: they go straight to the origin; mizan's Varnish
-    purger purges after commit."""
+    purger purges after commit. Class-scoped: the origin restarts once per mode."""
     stack.stop_origin()
     stack.start_origin(purge_varnish=request.param == "purger", threaded=True)
     yield request.param
@@ -293,106 +305,114 @@ def displayed(reply: Any) -> str:
     return str((data.get("userProfile") or data.get("a"))["displayName"])
 
 
-def test_a_response_computed_before_a_purge_and_sent_after_it_is_never_stored(
-    stack: Stack, sessions: dict[str, str], mode: str
-) -> None:
-    url = "/api/mizan/q/UserProfile/?user_id=6"
-    before = displayed(stack.edge("GET", url))
-    marker = stack.directory / "held"
-    marker.unlink(missing_ok=True)
-    old: list[Any] = []
-    # Computed now, from the data before the write; held 1.5 s before it is sent.
-    reader = threading.Thread(
-        target=lambda: old.append(stack.edge("GET", url, headers={"X-Mizan-Test-Hold": "1.5"}))
-    )
-    stack.edge("PURGE", "/", headers={"xkey-purge": "user;user_id=6"})  # so it is fetched
-    reader.start()
-    deadline = time.monotonic() + 10
-    while not marker.exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert marker.exists(), "the origin never held the response"
-    name = f"Raced {mode} {time.monotonic_ns()}"
-    renamed = graphql(mutate(stack, mode), sessions["root"], RENAME, {"id": 6, "name": name})
-    assert renamed.headers["x-mizan-invalidate"] == "user;user_id=6"  # committed and purged
-    reader.join(10)
-    assert old and displayed(old[0]) == before  # it did carry the old name, after the purge
-    fresh = stack.edge("GET", url)
-    assert (displayed(fresh), fresh.cache) == (name, "miss")  # Varnish did not keep it
-    again = stack.edge("GET", url)
-    assert (displayed(again), again.cache) == (name, "hit")
+@pytest.mark.parametrize("mode", ["vcl", "purger"], indirect=True, scope="class")
+class TestUnderConcurrency:
+    def test_a_response_computed_before_a_purge_and_sent_after_it_is_never_stored(
+        self, stack: Stack, sessions: dict[str, str], mode: str
+    ) -> None:
+        url = "/api/mizan/q/UserProfile/?user_id=6"
+        before = displayed(stack.edge("GET", url))
+        marker = stack.directory / "held"
+        marker.unlink(missing_ok=True)
+        old: list[Any] = []
+        # Computed now, from the data before the write; held 1.5 s before it is sent.
+        reader = threading.Thread(
+            target=lambda: old.append(stack.edge("GET", url, headers={"X-Mizan-Test-Hold": "1.5"}))
+        )
+        stack.edge("PURGE", "/", headers={"xkey-purge": "user;user_id=6"})  # so it is fetched
+        reader.start()
+        deadline = time.monotonic() + 10
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert marker.exists(), "the origin never held the response"
+        name = f"Raced {mode} {time.monotonic_ns()}"
+        renamed = graphql(mutate(stack, mode), sessions["root"], RENAME, {"id": 6, "name": name})
+        assert renamed.headers["x-mizan-invalidate"] == "user;user_id=6"  # committed and purged
+        reader.join(10)
+        assert old and displayed(old[0]) == before  # it did carry the old name, after the purge
+        fresh = stack.edge("GET", url)
+        assert (displayed(fresh), fresh.cache) == (name, "miss")  # Varnish did not keep it
+        again = stack.edge("GET", url)
+        assert (displayed(again), again.cache) == (name, "hit")
 
+    def test_no_stale_read_and_no_over_purge_under_concurrent_reads_and_writes(
+        self, stack: Stack, sessions: dict[str, str], mode: str
+    ) -> None:
+        """3 readers without pause on users 5 and 6 (and 7, whom nothing changes) while two
+        writers rename 5 and 6 back to back, PAIRS times each. A read that began after a
+        rename's response was received must show that name or a later one; user 7's objects
+        must never be dropped."""
+        pairs = 400
+        urls = {
+            u: [f"/api/mizan/ctx/user/?user_id={u}", f"/api/mizan/q/UserProfile/?user_id={u}"]
+            for u in (5, 6, 7)
+        }
+        for url in urls[7]:
+            stack.edge("GET", url)
+            assert stack.edge("GET", url).cache == "hit", url
+        acknowledged = {5: -1, 6: -1}  # the last rename of each user whose response was received
+        stale: list[str] = []
+        dropped: list[str] = []
+        reads = [0]
+        errors: list[BaseException] = []
+        done = threading.Event()
 
-def test_no_stale_read_and_no_over_purge_under_concurrent_reads_and_writes(
-    stack: Stack, sessions: dict[str, str], mode: str
-) -> None:
-    """3 readers without pause on users 5 and 6 (and 7, whom nothing changes) while two
-    writers rename 5 and 6 back to back, PAIRS times each. A read that began after a
-    rename's response was received must show that name or a later one; user 7's objects
-    must never be dropped."""
-    pairs = 400
-    urls = {
-        u: [f"/api/mizan/ctx/user/?user_id={u}", f"/api/mizan/q/UserProfile/?user_id={u}"]
-        for u in (5, 6, 7)
-    }
-    for url in urls[7]:
-        stack.edge("GET", url)
-        assert stack.edge("GET", url).cache == "hit", url
-    acknowledged = {5: -1, 6: -1}  # the last rename of each user whose response was received
-    stale: list[str] = []
-    dropped: list[str] = []
-    reads = [0]
-    errors: list[BaseException] = []
-    done = threading.Event()
+        def index(reply: Any, user_id: int) -> int:
+            prefix = f"w{user_id}-"
+            shown = displayed(reply)
+            return int(shown.removeprefix(prefix)) if shown.startswith(prefix) else -1
 
-    def index(reply: Any, user_id: int) -> int:
-        prefix = f"w{user_id}-"
-        shown = displayed(reply)
-        return int(shown.removeprefix(prefix)) if shown.startswith(prefix) else -1
+        def reader(seed: int) -> None:
+            generator = random.Random(seed)
+            edge = Session(stack.varnish_port)
+            try:
+                while not done.is_set():
+                    user_id = generator.choice((5, 6, 7))
+                    url = generator.choice(urls[user_id])
+                    floor = acknowledged.get(user_id, -1)
+                    reply = edge("GET", url)
+                    reads[0] += 1
+                    if user_id == 7:
+                        if reply.cache != "hit":
+                            dropped.append(url)
+                    elif index(reply, user_id) < floor:
+                        stale.append(f"{url}: {displayed(reply)} after w{user_id}-{floor}")
+            except BaseException as exc:  # reported by the main thread
+                errors.append(exc)
+            finally:
+                edge.close()
 
-    def reader(seed: int) -> None:
-        generator = random.Random(seed)
-        try:
-            while not done.is_set():
-                user_id = generator.choice((5, 6, 7))
-                url = generator.choice(urls[user_id])
-                floor = acknowledged.get(user_id, -1)
-                reply = stack.edge("GET", url)
-                reads[0] += 1
-                if user_id == 7:
-                    if reply.cache != "hit":
-                        dropped.append(url)
-                elif index(reply, user_id) < floor:
-                    stale.append(f"{url}: {displayed(reply)} after w{user_id}-{floor}")
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
+        def writer(user_id: int) -> None:
+            edge = Session(stack.varnish_port)
+            send = edge if mode == "vcl" else Session(stack.origin_port)
+            try:
+                for i in range(pairs):
+                    name = f"w{user_id}-{i}"
+                    renamed = graphql(send, sessions["root"], RENAME, {"id": user_id, "name": name})
+                    assert renamed.status == 200 and b"errors" not in renamed.body, renamed.body
+                    acknowledged[user_id] = i
+                    for url in urls[user_id]:  # the first reads after the rename's response
+                        reply = edge("GET", url)
+                        if index(reply, user_id) != i:
+                            stale.append(f"{url}: {displayed(reply)} right after {name}")
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                edge.close()
+                send.close()
 
-    def writer(user_id: int) -> None:
-        send = mutate(stack, mode)
-        try:
-            for i in range(pairs):
-                name = f"w{user_id}-{i}"
-                renamed = graphql(send, sessions["root"], RENAME, {"id": user_id, "name": name})
-                assert renamed.status == 200 and b"errors" not in renamed.body, renamed.body
-                acknowledged[user_id] = i
-                for url in urls[user_id]:  # the first reads after the rename's response
-                    reply = stack.edge("GET", url)
-                    if index(reply, user_id) != i:
-                        stale.append(f"{url}: {displayed(reply)} right after {name}")
-        except BaseException as exc:
-            errors.append(exc)
-
-    readers = [threading.Thread(target=reader, args=(n,)) for n in range(3)]
-    writers = [threading.Thread(target=writer, args=(u,)) for u in (5, 6)]
-    for thread in readers + writers:
-        thread.start()
-    for thread in writers:
-        thread.join(240)
-    done.set()
-    for thread in readers:
-        thread.join(30)
-    assert not errors, errors[0]
-    assert acknowledged == {5: pairs - 1, 6: pairs - 1}
-    assert stale == [], f"{len(stale)} stale of {reads[0]} reads: {stale[:5]}"
-    assert dropped == [], f"{len(dropped)} reads of user 7 were not hits: {dropped[:5]}"
-    for url in urls[7]:
-        assert stack.edge("GET", url).cache == "hit", url
+        readers = [threading.Thread(target=reader, args=(n,)) for n in range(3)]
+        writers = [threading.Thread(target=writer, args=(u,)) for u in (5, 6)]
+        for thread in readers + writers:
+            thread.start()
+        for thread in writers:
+            thread.join(240)
+        done.set()
+        for thread in readers:
+            thread.join(30)
+        assert not errors, errors[0]
+        assert acknowledged == {5: pairs - 1, 6: pairs - 1}
+        assert stale == [], f"{len(stale)} stale of {reads[0]} reads: {stale[:5]}"
+        assert dropped == [], f"{len(dropped)} reads of user 7 were not hits: {dropped[:5]}"
+        for url in urls[7]:
+            assert stack.edge("GET", url).cache == "hit", url
