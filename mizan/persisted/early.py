@@ -90,6 +90,8 @@ def find(scope: Scope) -> tuple[ContextCache, Slot, int] | None:
     if runtime is None:  # the first requests build it, in Django's threads
         return None
     path = scope["path"]
+    if "ctx/" not in path and "q/" not in path:  # any other page: not even resolved here
+        return None
     operation = _operation(runtime, path.removeprefix(get_script_prefix(scope)) or "/")
     if operation is None:
         return None

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
+from graphql import Undefined
 from strawberry.types.graphql import OperationType
 
 from mizan.cache import MISS, Reads, Slot
@@ -142,7 +143,17 @@ class Served:
         self.operation = operation
 
     def reads(self, variables: dict[str, Any]) -> Reads:
+        """The scopes it reads with ``variables``: a key param's variable left out of the
+        URL (at its default) binds its scope to that default, as it does the call."""
         contexts = self.runtime.compiled.contexts
+        specs = self.operation.variables.specs if self.operation.variables else {}
+        defaults = {
+            name: default
+            for name, (_, default) in specs.items()
+            if name not in variables and default is not Undefined
+        }
+        if defaults:
+            variables = {**defaults, **variables}
         return tuple(
             (read.context, read.scope(variables, contexts[read.context].key_types))
             for read in self.operation.reads

@@ -265,3 +265,19 @@ async def test_what_may_be_kept(status: int, response_headers: Any, kept: bool) 
     assert len(sent) == 2  # passed on unchanged either way
     if answer is not None and (b"Vary", b"Origin") in response_headers:
         assert answer[0] == ("http", b"a", ((b"origin", b"https://b"),))
+
+
+async def test_other_pages_are_not_even_resolved(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    resolved: list[str] = []
+    real = early.resolve
+
+    def counting(path: str) -> Any:
+        resolved.append(path)
+        return real(path)
+
+    monkeypatch.setattr(early, "resolve", counting)
+    assert (await request(app, "/api/mizan/graphql/?query={__typename}"))["status"] == 200
+    assert (await request(app, "/elsewhere/"))["status"] == 404
+    assert resolved == []
+    await request(app, URL)
+    assert resolved == ["/api/mizan/ctx/user/"]

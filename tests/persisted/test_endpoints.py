@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from mizan import invalidate
 from mizan.client import client
+from mizan.client import client as client_fn
 from mizan.edge.keys import surrogate_keys
 from mizan.schema import get_schema
 
@@ -368,3 +369,25 @@ def test_a_response_whose_scope_was_invalidated_while_computed_is_never_shared(
     assert other["Cache-Control"] == "private, no-cache"  # its own scope moved
     calm = get(client, "/api/mizan/ctx/user/?user_id=5")
     assert calm["Cache-Control"] == "public, max-age=0, s-maxage=120"
+
+
+def test_a_key_param_left_at_its_default_binds_the_scope(client: Client) -> None:
+    """``ctx/team/`` (``team_id`` at its default, 1) reads ``team;team_id=1``: an
+    invalidation of that scope refreshes it, at the origin and by its surrogate key."""
+    names = {1: "one", 2: "two"}
+
+    @client_fn(context="team", public=True, ttl=60)
+    def team_name(request, team_id: int = 1) -> str:
+        calls[f"team:{team_id}"] += 1
+        return names[team_id]
+
+    first = get(client, "/api/mizan/ctx/team/")
+    assert first.json() == {"data": {"teamName": "one"}}
+    assert first["xkey"] == "team team;team_id=1"
+    names[1] = "ONE"
+    assert get(client, "/api/mizan/ctx/team/").json()["data"]["teamName"] == "one"  # stored
+    invalidate("team", team_id=2)
+    assert get(client, "/api/mizan/ctx/team/").json()["data"]["teamName"] == "one"
+    invalidate("team", team_id=1)
+    assert get(client, "/api/mizan/ctx/team/").json()["data"]["teamName"] == "ONE"
+    assert calls["team:1"] == 2
