@@ -9,7 +9,8 @@
 1. HTTP: req/s, p50/p99 and server CPU per request for the echo mutation through
    (a) a plain Django view, (b) Strawberry's Django view with its defaults,
    (d) the same with Strawberry's parser and validation caches, (c) mizan.
-2. In process: µs per call for each stage of mizan's request.
+2. In process: µs per call for each stage of mizan's request; what MIZAN["EXTENSIONS"]
+   costs (none, one without hooks, OpenTelemetry), and what its support costs with none.
 3. Compile time: 50, 200 and 1,000 generated functions, mizan vs Strawberry's
    pydantic conversion.
 4. Cached reads: the same product JSON from (p) a plain Django view, (x) mizan's
@@ -38,7 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--only",
-        choices=("table", "http", "cached", "models", "inprocess", "compile"),
+        choices=("table", "http", "cached", "models", "inprocess", "extensions", "compile"),
         action="append",
     )
     parser.add_argument("--rounds", type=int, default=5, help="interleaved HTTP rounds")
@@ -47,7 +48,7 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="'' to skip Redis")
     args = parser.parse_args()
     # http and cached are the table's echo and cached-read rows with their older baselines.
-    parts = args.only or ["compile", "inprocess", "table", "models"]
+    parts = args.only or ["compile", "inprocess", "extensions", "table", "models"]
 
     packages = ", ".join(
         f"{name} {version(name)}"
@@ -64,6 +65,7 @@ def main() -> None:
     for part, module, options in (
         ("compile", "bench.compile_time", ["--rounds", str(args.compile_rounds)]),
         ("inprocess", "bench.inprocess", []),
+        ("extensions", "bench.extensions", []),
         (
             "table",
             "bench.table",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any, ClassVar
 
+from allauth.account import app_settings
 from allauth.account.adapter import get_adapter
 from allauth.account.internal import flows
 from allauth.account.stages import EmailVerificationStage, LoginStageController
@@ -153,6 +154,16 @@ class AccountPasswordResetConfirmForm(_Flow, ResetPasswordInput):
         if self.mizan_role == "submit":
             limit(self.http_request, "reset_password_from_key")
         return super().clean()  # type: ignore[no-any-return]
+
+    def clean_key(self) -> str:
+        # A link's key is "<uidb36>-<token>". allauth hands an empty uidb36 ("-x") to its
+        # UserTokenForm, which then calls base36_to_int(None): a TypeError, where any other
+        # bad key is "invalid_password_reset". Refused here the same way (found by make fuzz).
+        if not app_settings.PASSWORD_RESET_BY_CODE_ENABLED:
+            uidb36, _, _ = str(self.cleaned_data.get("key", "")).partition("-")
+            if not uidb36:
+                raise get_adapter().validation_error("invalid_password_reset")
+        return super().clean_key()  # type: ignore[no-any-return]
 
     def on_submit_success(self, request: HttpRequest) -> AccountState:
         will_change(request)

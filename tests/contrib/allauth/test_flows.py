@@ -228,6 +228,20 @@ def test_password_reset_round_trip() -> None:
     assert again["accountPasswordResetConfirmSubmit"]["ok"] is False  # a key works once
 
 
+@pytest.mark.parametrize("key", ["-x", "-", "", "abc-def", "no dash"])
+def test_a_malformed_reset_key_is_a_field_error(key: str) -> None:
+    # allauth's own token form fails with a TypeError on an empty uid ("-x").
+    make_user()
+    confirm = (
+        "mutation($d: AccountPasswordResetConfirmInput!) { "
+        "accountPasswordResetConfirmSubmit(data: $d) { ok errors { field codes } } }"
+    )
+    answer = Browser().data(confirm, {"d": {"key": key, "password": "a brand new one 9"}})
+    result = answer["accountPasswordResetConfirmSubmit"]
+    assert result["ok"] is False
+    assert [e["field"] for e in result["errors"]] == ["key"]
+
+
 def test_unknown_address_reset_answers_the_same() -> None:
     browser = Browser()
     requested = browser.data(
