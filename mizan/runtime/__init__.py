@@ -55,7 +55,8 @@ def execute(
 
     The document is the server's own, so trusted-documents-only does not apply;
     everything else does, as for a client. ``request=None`` (a task): an anonymous
-    user without a session. Errors are in ``result.errors`` (unexpected ones masked
+    user without a session; a request no authentication middleware saw (one from
+    ``RequestFactory``) is anonymous too. Errors are in ``result.errors`` (unexpected ones masked
     and logged, as for a client); applied invalidations in ``result.invalidations``.
     """
     _check_arguments("execute", query, variables, operation_name)
@@ -98,10 +99,14 @@ def _check_arguments(
 
 
 def _request(request: HttpRequest | None) -> HttpRequest:
-    if request is not None:
-        return request
     from django.contrib.auth.models import AnonymousUser
 
+    if request is not None:
+        if not hasattr(request, "user"):
+            # No authentication middleware ran (a RequestFactory request, a request built
+            # by hand): its caller is anonymous, so auth= says UNAUTHENTICATED.
+            request.user = AnonymousUser()
+        return request
     bare = HttpRequest()
     bare.method = "POST"
     bare.user = AnonymousUser()

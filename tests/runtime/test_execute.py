@@ -49,6 +49,10 @@ def functions(settings: Any) -> None:
     def broken(request) -> Broken:
         return Broken()
 
+    @client(read_only=True, auth=True)
+    def whoami(request) -> str:
+        return request.user.get_username()
+
 
 Run = Callable[..., Result]
 
@@ -172,3 +176,10 @@ def test_a_python_type_mistake_is_a_type_error(
 ) -> None:
     with pytest.raises(TypeError, match=message):
         run(*arguments)
+
+
+def test_a_request_no_authentication_middleware_saw_is_anonymous(run: Run) -> None:
+    # RequestFactory's request has no .user: auth= refuses it as for an anonymous
+    # client (it was a masked internal error, the check reading a missing attribute).
+    result = run("{ whoami }")
+    assert codes(result) == ["UNAUTHENTICATED"], result.errors
