@@ -24,8 +24,10 @@ class Node(BaseModel):
     child: Node | None = None
 
 
-@pytest.fixture(autouse=True)
-def functions() -> None:
+def register_targets() -> None:
+    """The functions the shapes aim at (``tree`` to nest, ``echo`` to carry variables),
+    shared by every transport's hostile-input tests."""
+
     @client(read_only=True)
     def tree(request) -> Node:
         return Node(name="root", child=Node(name="leaf"))
@@ -33,6 +35,11 @@ def functions() -> None:
     @client(read_only=True)
     def echo(request, text: str) -> str:
         return text
+
+
+@pytest.fixture(autouse=True)
+def functions() -> None:
+    register_targets()
 
     @client(read_only=True)
     def store(request, data: dict) -> int:

@@ -7,30 +7,17 @@ import json
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
-from mizan import client
 from tests.channels.conftest import Socket
-from tests.test_hostile import SHAPES
+from tests.test_hostile import SHAPES, register_targets
 
 BAD_MESSAGE = 4400  # graphql-transport-ws: "Invalid message received"
 TOO_BIG = 4413
 
 
-class Node(BaseModel):
-    name: str
-    child: Node | None = None
-
-
 @pytest.fixture(autouse=True)
 def functions() -> None:
-    @client(read_only=True)
-    def tree(request) -> Node:
-        return Node(name="root", child=Node(name="leaf"))
-
-    @client(read_only=True)
-    def echo(request, text: str) -> str:
-        return text
+    register_targets()
 
 
 async def opened(app: Any) -> Socket:

@@ -16,14 +16,9 @@ from pydantic import BaseModel, computed_field
 
 from mizan import aexecute, client, execute
 from mizan.runtime import Result
-from tests.test_hostile import SHAPES, fragment_dag, nested_list
+from tests.test_hostile import SHAPES, fragment_dag, nested_list, register_targets
 
 pytestmark = pytest.mark.django_db
-
-
-class Node(BaseModel):
-    name: str
-    child: Node | None = None
 
 
 class Broken(BaseModel):
@@ -36,14 +31,7 @@ class Broken(BaseModel):
 @pytest.fixture(autouse=True)
 def functions(settings: Any) -> None:
     settings.DEBUG = False
-
-    @client(read_only=True)
-    def tree(request) -> Node:
-        return Node(name="root", child=Node(name="leaf"))
-
-    @client(read_only=True)
-    def echo(request, text: str) -> str:
-        return text
+    register_targets()
 
     @client(read_only=True)
     def broken(request) -> Broken:
