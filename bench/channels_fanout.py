@@ -6,8 +6,9 @@
 For each channel layer (in-memory; channels_redis pub/sub and core), N
 clients subscribe to one room of the example project's chat; a separate
 client posts with the ``chatChannelSend`` mutation over its own WebSocket,
-and the time is taken until the *last* subscriber has the message (median
-and worst of several broadcasts). Then one subscriber receives a stream of
+and the time is taken until each subscriber has the message: p50 and p99 over
+every delivery of every round, and the median and worst round for the *last*
+subscriber. Then one subscriber receives a stream of
 messages, posted as fast as the server takes them: messages per second.
 
 The clients run in this process, on the same two cores as the server, so
@@ -54,7 +55,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(layer: str, workdir: Path) -> Iterator[tuple[int, str]]:
+def server(layer: str, workdir: Path, kind: str = "daphne") -> Iterator[tuple[int, str]]:
     env = {
         **os.environ,
         "PYTHONPATH": f"{ROOT / 'bench'}{os.pathsep}{EXAMPLE}",
@@ -89,11 +90,11 @@ def server(layer: str, workdir: Path) -> Iterator[tuple[int, str]]:
                 else []
             ),
             "-m",
-            "daphne",
-            "-v",
-            "0",
-            "-p",
-            str(port),
+            *(
+                ["daphne", "-v", "0", "-p", str(port)]
+                if kind == "daphne"
+                else ["uvicorn", "--log-level", "warning", "--port", str(port)]
+            ),
             "example.asgi:application",
         ],
         cwd=EXAMPLE,
@@ -117,6 +118,11 @@ def server(layer: str, workdir: Path) -> Iterator[tuple[int, str]]:
         process.send_signal(signal.SIGINT)  # a profiled server writes its profile on SIGINT
         process.wait(timeout=30)
         log.close()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 @contextlib.asynccontextmanager
@@ -153,7 +159,8 @@ async def until(ws: Any, text: str) -> float:
             return time.perf_counter()
 
 
-async def fan_out(port: int, session: str, subscribers: int, rounds: int) -> list[float]:
+async def fan_out(port: int, session: str, subscribers: int, rounds: int) -> list[list[float]]:
+    """Per round, each subscriber's latency (ms) from the post until it had the message."""
     async with contextlib.AsyncExitStack() as stack:
         sockets = [
             await stack.enter_async_context(connect(port, session)) for _ in range(subscribers)
@@ -171,8 +178,8 @@ async def fan_out(port: int, session: str, subscribers: int, rounds: int) -> lis
             waiting = [asyncio.ensure_future(until(ws, text)) for ws in sockets]
             start = time.perf_counter()
             await post(sender, f"r{n}", text)
-            last = max(await asyncio.wait_for(asyncio.gather(*waiting), 60))
-            latencies.append((last - start) * 1000)
+            got = await asyncio.wait_for(asyncio.gather(*waiting), 60)
+            latencies.append([(when - start) * 1000 for when in got])
             await asyncio.sleep(0.2)
         return latencies
 
@@ -210,21 +217,34 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--layers", nargs="+", default=["memory", "pubsub", "core"])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--server", choices=["daphne", "uvicorn"], default="daphne", help="the ASGI server"
+    )
     parser.add_argument("--messages", type=int, default=2000)
     args = parser.parse_args()
-    print(f"{'layer':8} {'subscribers':>11} {'median ms':>10} {'worst ms':>9}")
+    print(f"ASGI server: {args.server}; latency from the post until a subscriber has it, ms")
+    print(
+        f"{'layer':8} {'subscribers':>11} {'p50':>7} {'p99':>7} "
+        f"{'last: median':>13} {'last: worst':>12}"
+    )
     rates: dict[str, float] = {}
     tmp = tempfile.mkdtemp(prefix="mizan-bench-")  # kept: the server logs explain a failure
     print(f"server logs: {tmp}")
     for layer in args.layers:
-        with server(layer, Path(tmp)) as (port, session):
+        with server(layer, Path(tmp), args.server) as (port, session):
             for count in args.subscribers:
                 try:
                     ms = asyncio.run(fan_out(port, session, count, args.rounds))
                 except Exception as exc:  # a layer that breaks under load is a result too
                     print(f"{layer:8} {count:>11}   failed: {type(exc).__name__}: {exc}")
                     break
-                print(f"{layer:8} {count:>11} {statistics.median(ms):>10.1f} {max(ms):>9.1f}")
+                every = [latency for round_ in ms for latency in round_]
+                last = [max(round_) for round_ in ms]
+                print(
+                    f"{layer:8} {count:>11} {statistics.median(every):>7.1f} "
+                    f"{percentile(every, 99):>7.1f} {statistics.median(last):>13.1f} "
+                    f"{max(last):>12.1f}"
+                )
             try:
                 rates[layer] = asyncio.run(throughput(port, session, args.messages))
             except Exception as exc:

@@ -32,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from channels_fanout import POST, connect, server
+from channels_fanout import POST, connect, percentile, server
 
 LIVE = (
     "subscription UserContextLive($user_id: Int!) { userContext(userId: $user_id) "
@@ -40,11 +40,6 @@ LIVE = (
 )
 CHAT = 'subscription { chatChannel(room: "bench") { text } }'
 RENAME = "mutation($id: Int!, $name: String!) { rename(userId: $id, name: $name) { displayName } }"
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 class Subscriber:

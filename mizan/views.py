@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from cross_web import HTTPException
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -40,6 +39,7 @@ from mizan.reading import (
     unreadable,
 )
 from mizan.runtime import MizanContext, Refusal, Result, get_runtime
+from mizan.runtime.engine import JSON_ENCODER
 from mizan.runtime.limits import LimitExceeded, check_body_size, check_variables
 from mizan.schema import CurrentSchema
 
@@ -268,7 +268,7 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         )
 
     def encode_json(self, data: object) -> str:
-        return _encoder.encode(data)
+        return JSON_ENCODER.encode(data)
 
     def decode_json(self, data: str | bytes) -> object:
         return loads(data)  # Strawberry's path too: JSON nested too deep is a 400
@@ -287,10 +287,6 @@ class MizanGraphQLView(GraphQLView[MizanContext, None]):
         if isinstance(operations, dict):
             check_variables(operations.get("variables"), limits)
         return multipart_operation(operations, files_map, request.files)
-
-
-# Strawberry's view encodes with DjangoJSONEncoder too, but makes one per response.
-_encoder = DjangoJSONEncoder(separators=(",", ":"))
 
 
 def _refused(status: int, message: str, code: str, allow: str | None) -> JsonResponse:

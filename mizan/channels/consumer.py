@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from mizan.channels.hub import hub
 from mizan.conf import mizan_settings
 from mizan.reading import loads
 from mizan.runtime import MizanContext, Result, get_runtime
+from mizan.runtime.context import Shared
 from mizan.schema import CurrentSchema
 
 TOO_BIG = 4413  # a close code in the application range, after HTTP's 413
@@ -43,7 +45,7 @@ class ChannelsContext(MizanContext):
     ws: GraphQLWSConsumer[Any, Any] | None = None
     connection_params: dict[str, Any] | None = None
     #: Joins a channel-layer group (once per process): live contexts' invalidations.
-    live_listen: Callable[[str], AbstractAsyncContextManager[AsyncIterator[Any]]] | None = None
+    live_listen: Callable[[str], AbstractAsyncContextManager[AsyncIterator[Shared]]] | None = None
 
 
 def websocket_request(scope: dict[str, Any]) -> HttpRequest:
@@ -163,13 +165,22 @@ class _TransportWSHandler(BaseGraphQLTransportWSHandler[ChannelsContext, None]):
                 return
             async with aclosing(outcome) as results:
                 async for result in results:
-                    await operation.send_next(result)  # type: ignore[arg-type]
+                    await self.send_next(operation, result)
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
         except Exception as error:  # pragma: no cover - the runtime returns failures
             await self.handle_task_exception(error)
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
             self.operations.pop(operation.id, None)
             raise
+
+    async def send_next(self, operation: Operation[ChannelsContext, None], result: Result) -> None:
+        """Strawberry's ``send_next``, with the payload encoded once per result: a broadcast
+        or a live push is one shared result for every local subscriber (see
+        ``Runtime._responses``), and only its operation's id differs between frames."""
+        if operation.completed:
+            return
+        frame = f'{{"id":{json.dumps(operation.id)},"type":"next","payload":{result.payload()}}}'
+        await self.websocket.ws_consumer.send(text_data=frame)  # type: ignore[attr-defined]
 
 
 class MizanWSConsumer(GraphQLWSConsumer[ChannelsContext, None]):

@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from mizan.exceptions import ChannelLayerError
+from mizan.runtime.context import Shared
 
 logger = logging.getLogger("mizan")
 
@@ -72,9 +73,11 @@ class _Group:
     async def _receive(self, channel: str) -> None:
         try:
             while True:
-                message = await self.layer.receive(channel)
+                # One Shared per message, the same object in every queue: what the
+                # subscriptions compute from it alike, they compute once.
+                delivery = Shared(await self.layer.receive(channel))
                 for queue in self.queues:
-                    queue.put_nowait(message)
+                    queue.put_nowait(delivery)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -115,8 +118,9 @@ class Hub:
         return 0 if entry is None else len(entry.queues)
 
     @contextlib.asynccontextmanager
-    async def listen(self, layer: Any, group: str) -> AsyncIterator[AsyncIterator[Any]]:
-        """Join ``group`` (once per process) and yield the stream of its messages, in order."""
+    async def listen(self, layer: Any, group: str) -> AsyncIterator[AsyncIterator[Shared]]:
+        """Join ``group`` (once per process) and yield the stream of its messages, in order,
+        each a :class:`~mizan.runtime.context.Shared` that every local listener gets."""
         key = (layer, group)
         entry = self.groups.get(key)
         if entry is None:
@@ -148,7 +152,7 @@ class Hub:
             del self.groups[key]
 
 
-async def _stream(queue: asyncio.Queue[Any]) -> AsyncIterator[Any]:
+async def _stream(queue: asyncio.Queue[Any]) -> AsyncIterator[Shared]:
     while True:
         message = await queue.get()
         if isinstance(message, _Failed):

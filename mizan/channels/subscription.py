@@ -19,6 +19,7 @@ from graphql import GraphQLError, GraphQLField, GraphQLResolveInfo
 
 from mizan.definitions import ChannelDef
 from mizan.runtime.calls import Call
+from mizan.runtime.context import Shared
 from mizan.runtime.errors import bad_input
 
 from .hooks import MESSAGE_TYPE, authorize, call_hook, group_of, parse_params
@@ -87,9 +88,16 @@ async def _events(
         async with hub().listen(consumer.channel_layer, group) as events:
             await call_hook(instance.on_subscribe, params)
             subscribed = True
-            async for event in events:
+            async for delivery in events:
+                event = delivery.value
                 if event.get("type") == MESSAGE_TYPE and event.get("group") == group:
-                    yield model.model_validate_json(event["message"])
+                    # Validated once for every local subscriber, which all get the same
+                    # Shared: the runtime executes each document and variables once too.
+                    shared = delivery.memo.get(model)
+                    if shared is None:
+                        message = model.model_validate_json(event["message"])
+                        shared = delivery.memo[model] = Shared(message, delivery.memo)
+                    yield shared
     finally:
         if subscribed:
             try:

@@ -28,3 +28,16 @@ class Bundle:
 
     def __init__(self, keys: dict[str, Any]) -> None:
         self.keys = keys
+
+
+class Shared:
+    """A subscription event every local subscriber of its group receives alike (a
+    channel's broadcast, as :mod:`mizan.channels.hub` hands it out). What they compute
+    from it the same way is computed once and kept in ``memo``: the validated message,
+    and the finished result of each document and variables that select it."""
+
+    __slots__ = ("memo", "value")
+
+    def __init__(self, value: Any, memo: dict[Any, Any] | None = None) -> None:
+        self.value = value
+        self.memo: dict[Any, Any] = {} if memo is None else memo

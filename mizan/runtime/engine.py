@@ -18,11 +18,14 @@ validated earlier (``make bench``). The runtime calls graphql-core's
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
 from inspect import isawaitable
 from typing import Any, TypeGuard
 
 from asgiref.sync import async_to_sync, sync_to_async
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -36,10 +39,10 @@ from graphql import (
     located_error,
     parse,
     specified_rules,
-    subscribe,
     validate,
 )
-from graphql.execution import create_source_event_stream, map_source_to_response_event
+from graphql.execution import create_source_event_stream, execute_subscription_event
+from graphql.execution.executor import Executor
 from graphql.execution.executor_throwing_on_incremental import ExecutorThrowingOnIncremental
 from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions.disable_introspection import DisableIntrospection
@@ -56,7 +59,7 @@ from mizan.persisted.operations import PersistedOperation
 from mizan.ratelimit import refused
 from mizan.runtime import live, model_cache
 from mizan.runtime.calls import Call, Resolver
-from mizan.runtime.context import Bundle, MizanContext
+from mizan.runtime.context import Bundle, MizanContext, Shared
 from mizan.runtime.documents import Document, DocumentCache, Operation, analyse
 from mizan.runtime.errors import (
     PARSE_FAILED,
@@ -88,12 +91,17 @@ STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
 LIVE_OPERATION = Operation(None, OperationType.SUBSCRIPTION, None)
 
 
+#: How results are encoded on every transport: compact, with Django's types (dates,
+#: decimals, UUIDs, lazy strings).
+JSON_ENCODER = DjangoJSONEncoder(separators=(",", ":"))
+
+
 class Result(ExecutionResult):
     """graphql-core's result, with what transports need besides: the type of the
     operation that ran (None: it never started), the invalidations it applied, and
     ``retry_after`` when every root field was refused by a rate limit (HTTP: a 429)."""
 
-    __slots__ = ("invalidations", "operation", "retry_after")
+    __slots__ = ("_payload", "invalidations", "operation", "retry_after")
 
     def __init__(
         self,
@@ -107,6 +115,20 @@ class Result(ExecutionResult):
         self.operation = operation
         self.invalidations = invalidations
         self.retry_after: int | None = None
+        self._payload: str | None = None
+
+    def payload(self) -> str:
+        """The result as its JSON object (``data``, then ``errors`` and ``extensions``
+        when there are any), encoded once: a push shared by a thousand subscribers is
+        encoded for all of them at once."""
+        if self._payload is None:
+            body: dict[str, Any] = {"data": self.data}
+            if self.errors:
+                body["errors"] = [error.formatted for error in self.errors]
+            if self.extensions:
+                body["extensions"] = self.extensions
+            self._payload = JSON_ENCODER.encode(body)
+        return self._payload
 
 
 def introspection_allowed() -> bool:
@@ -427,22 +449,33 @@ class Runtime:
         variables: dict[str, Any] | None,
         hooks: Hooks | None,
     ) -> AsyncIterator[ExecutionResult] | ExecutionResult:
+        """graphql-core's subscribe, composed as its docs show, so that each event is
+        mapped by :meth:`_responses`."""
         assert document.node is not None
         if (refused := self.refuse_variables(variables)) is not None:
             return refused
-        if self.compiled.live and self._is_live(document, operation):
-            return await self._subscribe_live(context, document, operation, variables, hooks)
-        source = subscribe(
+        # A live subscription's resolver finds its executor on the root, to run each push.
+        is_live = bool(self.compiled.live) and self._is_live(document, operation)
+        root = live.LiveRoot() if is_live else None
+        executor = (self.executor_class or ExecutorThrowingOnIncremental).build(
             self.schema,
             document.node,
-            context_value=context,
-            variable_values=variables,
-            operation_name=operation.name,
+            root,
+            context,
+            variables,
+            operation.name,
             middleware=hooks.middleware if hooks is not None else None,
         )
+        if isinstance(executor, list):
+            return ExecutionResult(None, executor)
+        if root is not None:
+            root.executor = executor
+        source = create_source_event_stream(executor)
         if isawaitable(source):
             source = await source
-        return source
+        if isinstance(source, ExecutionResult):
+            return source
+        return self._responses(executor, source, operation, shared=hooks is None)
 
     def _is_live(self, document: Document, operation: Operation) -> bool:
         """Whether the subscription selects a live context's field (its only root field)."""
@@ -460,36 +493,43 @@ class Runtime:
                 return bool(fields) and fields[0].name.value in self.compiled.live
         return False
 
-    async def _subscribe_live(
+    async def _responses(
         self,
-        context: MizanContext,
-        document: Document,
+        executor: Executor[Any],
+        source: AsyncIterable[Any],
         operation: Operation,
-        variables: dict[str, Any] | None,
-        hooks: Hooks | None,
-    ) -> AsyncIterator[ExecutionResult] | ExecutionResult:
-        """graphql-core's subscribe, composed so that a push, computed once for every
-        subscriber of its group (mizan.runtime.live), is sent as it is, not run again."""
-        assert document.node is not None
-        root = live.LiveRoot()
-        executor = (self.executor_class or ExecutorThrowingOnIncremental).build(
-            self.schema,
-            document.node,
-            root,
-            context,
-            variables,
-            operation.name,
-            middleware=hooks.middleware if hooks is not None else None,
+        *,
+        shared: bool,
+    ) -> AsyncIterator[ExecutionResult]:
+        """graphql-core's MapSourceToResponseEvent, with two shortcuts for results many
+        subscribers share. A live push arrives as its group's finished result
+        (:mod:`mizan.runtime.live`). A :class:`Shared` event (a channel's broadcast, the
+        same object for every local subscriber of its group) is executed once per
+        document, variables and language, and the finished result (encoded once by the
+        transport) goes to each of them: a message's fields are its data, the same
+        whoever reads them. With extensions' resolve hooks (``shared`` false) every
+        subscriber's event runs through its own hooks."""
+        key = (
+            (
+                id(executor.operation),
+                json.dumps(executor.variable_values.coerced, sort_keys=True, default=repr),
+                translation.get_language(),
+            )
+            if shared
+            else None
         )
-        if isinstance(executor, list):
-            return ExecutionResult(None, executor)
-        root.executor = executor
-        source = create_source_event_stream(executor)
-        if isawaitable(source):
-            source = await source
-        if isinstance(source, ExecutionResult):
-            return source
-        return map_source_to_response_event(executor, source, live.live_event)
+        async for payload in executor.cancellable_iterable(source):
+            if isinstance(payload, live.Pushed):
+                yield payload.result
+            elif isinstance(payload, Shared):
+                result = payload.memo.get(key) if key is not None else None
+                if result is None:
+                    result = self.finish(await _event(executor, payload.value), operation)
+                    if key is not None:
+                        payload.memo[key] = result
+                yield result
+            else:
+                yield await _event(executor, payload)
 
     def finish_event(self, result: ExecutionResult) -> Result:
         """A live push's result through the error step, once for all its subscribers."""
@@ -680,6 +720,12 @@ async def _await(result: Awaitable[ExecutionResult]) -> ExecutionResult:
         return await result
     except Exception as exc:
         return ExecutionResult(None, [located_error(exc)])  # judged in finish()
+
+
+async def _event(executor: Executor[Any], payload: Any) -> ExecutionResult:
+    """One event of a subscription, executed with ``payload`` as its root value."""
+    result = execute_subscription_event(executor.build_per_event_executor(payload))
+    return await result if isawaitable(result) else result
 
 
 async def _once(result: Result) -> AsyncIterator[Result]:

@@ -61,7 +61,7 @@ from mizan.conf import mizan_settings
 from mizan.contexts import ContextDef
 from mizan.exceptions import Forbidden, Unauthenticated
 from mizan.naming import LIVE_MESSAGE_TYPE, argument_name, live_group_name
-from mizan.runtime.context import Bundle, MizanContext
+from mizan.runtime.context import Bundle, MizanContext, Shared
 from mizan.runtime.errors import bad_input
 from mizan.schema.types import validated
 
@@ -74,7 +74,7 @@ FORBIDDEN = "FORBIDDEN"
 #: How long a burst may hold a push back, in coalescing windows from its first commit.
 MAX_WINDOWS = 4
 
-Listen = Callable[[str], contextlib.AbstractAsyncContextManager[AsyncIterator[Any]]]
+Listen = Callable[[str], contextlib.AbstractAsyncContextManager[AsyncIterator[Shared]]]
 
 
 class LiveRoot:
@@ -100,14 +100,6 @@ class Pushed:
 
     result: Result
     final: bool = False  # the subscription ends after it (FORBIDDEN)
-
-
-def live_event(executor: Executor[Any]) -> Any:
-    """graphql-core's per-event step: a push carries its result; the first event runs."""
-    payload = executor.root_value
-    if isinstance(payload, Pushed):
-        return payload.result
-    return execute_subscription_event(executor)
 
 
 # --- the subscription field ------------------------------------------------------------
@@ -224,7 +216,8 @@ class Feed:
         try:
             async with listen(live_group_name(context)) as events:
                 self.joined.set()
-                async for event in events:
+                async for delivery in events:
+                    event = delivery.value
                     if isinstance(event, dict) and event.get("type") == LIVE_MESSAGE_TYPE:
                         hub.notify(event)
         except asyncio.CancelledError:
