@@ -23,11 +23,23 @@ import { createElement, type ReactNode } from "react";
 
 export { MizanRequestError, useMizan } from "{runtime}";
 export { schema } from "./operations";
+"""
 
+ROOT = """\
 /** The root of the app: the API's endpoint and credentials, and the global context that
  * `{% mizan_hydrate %}` embedded in the page (read without a request). */
 export function MizanProvider(props: ProviderProps): ReactNode {
   return createElement(mizan.MizanProvider, { ...props, schema: ops.schema });
+}
+"""
+
+LIVE_ROOT = """\
+/** The root of the app: the API's endpoint and credentials, and the global context that
+ * `{% mizan_hydrate %}` embedded in the page (read without a request); with `live`, the
+ * global context follows its subscription ({field}) instead of being fetched. */
+export function MizanProvider(props: ProviderProps & { live?: boolean }): ReactNode {
+  const live = props.live ? ops.{op} : undefined;
+  return createElement(mizan.MizanProvider, { ...props, schema: ops.schema, live });
 }
 """
 
@@ -38,6 +50,7 @@ class Bindings:
         # was built (naming.check_names), so none is checked again here.
         self.ops = ops
         self.blocks: list[str] = []
+        self.root = ROOT
 
     def global_function(self, definition: FunctionDef, bundle: Op) -> None:
         name = naming.hook_name(definition.name)
@@ -51,6 +64,9 @@ class Bindings:
 
     def context(self, context: ContextDef, bundle: Op, live: Op | None = None) -> None:
         if context.name == GLOBAL:
+            # No provider of its own: MizanProvider hydrates it, and follows it when live.
+            if live:
+                self.root = LIVE_ROOT.replace("{field}", live.field).replace("{op}", live.name)
             return
         provider = naming.provider_name(context.name)
         keys = [v for v in bundle.variables if v.python in context.key_params]
@@ -159,4 +175,4 @@ class Bindings:
         ]
         imports = "\n".join(line for line in lines if line)
         head = HEADER.replace("{runtime}", runtime).replace("{imports}", imports)
-        return "\n".join([head, *self.blocks])
+        return "\n".join([head, self.root, *self.blocks])

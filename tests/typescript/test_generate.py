@@ -165,3 +165,36 @@ def test_the_bindings_import_only_what_they_use() -> None:
     assert 'import type { UseMutationResult } from "@tanstack/react-query";' in index
     for unused in ("UseQueryResult", "FormState", "Channel", "./forms"):
         assert unused not in index
+
+
+def test_a_live_global_context_is_followed_by_mizan_provider_live() -> None:
+    @client(context="global", live=True)
+    def current_user(request) -> Me | None:
+        return None
+
+    @client(context="user", live=True)
+    def user_profile(request, user_id: int) -> Profile:
+        return Profile(name=f"user {user_id}")
+
+    files = generate()
+    index, operations = files["index.ts"], files["operations.ts"]
+    assert (
+        "export function MizanProvider(props: ProviderProps & { live?: boolean }): ReactNode {\n"
+        "  const live = props.live ? ops.GlobalContextLive : undefined;\n"
+        "  return createElement(mizan.MizanProvider, { ...props, schema: ops.schema, live });\n"
+        in index
+    )
+    assert "follows its subscription (globalContext) instead of being fetched" in index
+    assert 'name: "GlobalContextLive",\n  kind: "subscription",\n  field: "globalContext",' in (
+        operations
+    )
+    # The global context's hooks are MizanProvider's, as without live: no GlobalProvider.
+    assert "GlobalProvider" not in index
+    assert "export function UserProvider(props: { userId: T.Int; live?: boolean;" in index
+
+
+def test_mizan_provider_takes_live_only_when_the_global_context_is_live() -> None:
+    functions()
+    files = generate()
+    assert "export function MizanProvider(props: ProviderProps): ReactNode" in files["index.ts"]
+    assert "GlobalContextLive" not in files["index.ts"] + files["operations.ts"]

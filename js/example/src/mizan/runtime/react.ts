@@ -31,9 +31,10 @@ export interface ProviderProps extends ClientOptions {
   hydrate?: unknown;
 }
 
-/** The root of a mizan front end: the client, TanStack Query, the hydrated global context. */
-export function MizanProvider(props: ProviderProps & { schema: Schema }): ReactNode {
-  const { children, queryClient, hydrate, schema, ...options } = props;
+/** The root of a mizan front end: the client, TanStack Query, the hydrated global context;
+ * with `live` (the global context's subscription), follows it instead of fetching the context. */
+export function MizanProvider(props: ProviderProps & { schema: Schema; live?: Operation }): ReactNode {
+  const { children, queryClient, hydrate, schema, live, ...options } = props;
   const [value] = useState(() => {
     const queries = queryClient ?? new QueryClient();
     const client = new MizanClient(schema, options, (items) => invalidate(queries, items));
@@ -42,10 +43,15 @@ export function MizanProvider(props: ProviderProps & { schema: Schema }): ReactN
     if (data && schema.global) queries.setQueryData(queryKey(client, schema.global, {}), data);
     return { queries, mizan: { client, scopes: {} } };
   });
+  const following = useFollow(value.mizan.client, value.queries, schema.global, {}, live);
+  const mizan = useMemo(
+    () => (following ? { ...value.mizan, live: { [schema.global!.context!]: true } } : value.mizan),
+    [following],
+  );
   return createElement(
     QueryClientProvider,
     { client: value.queries },
-    createElement(MizanContext.Provider, { value: value.mizan }, children),
+    createElement(MizanContext.Provider, { value: mizan }, children),
   );
 }
 
@@ -110,23 +116,9 @@ export function useContextField<R>(
  * `live`, follows its subscription instead (and fetches, as without, if the subscription fails). */
 export function useContextProvider(bundle: Operation, keys: Vars, children: ReactNode, live?: Operation): ReactNode {
   const mizan = useMizan();
-  const queries = useQueryClient();
-  const [failed, setFailed] = useState(false);
-  const following = !!live && !failed;
-  const query = options(mizan.client, bundle, keys);
-  useQuery({ ...query, enabled: !following });
+  const following = useFollow(mizan.client, useQueryClient(), bundle, keys, live);
+  useQuery({ ...options(mizan.client, bundle, keys), enabled: !following });
   const id = JSON.stringify(keys);
-  useEffect(
-    () =>
-      following
-        ? mizan.client.subscribe(live, keys, {
-            next: (data) => queries.setQueryData(query.queryKey, data),
-            error: () => setFailed(true),
-            complete() {},
-          })
-        : undefined,
-    [following, id],
-  );
   const value = useMemo(
     () => ({
       client: mizan.client,
@@ -136,6 +128,24 @@ export function useContextProvider(bundle: Operation, keys: Vars, children: Reac
     [mizan, id, following],
   );
   return createElement(MizanContext.Provider, { value }, children);
+}
+
+/** Follows `live`, a context's subscription, writing each value where the hooks read the
+ * bundle for these key params; true while it does, false without `live` or once it failed
+ * (the hooks then fetch, as without it). */
+function useFollow(client: MizanClient, queries: QueryClient, bundle: Operation | undefined, keys: Vars, live?: Operation): boolean {
+  const [failed, setFailed] = useState(false);
+  const following = !!bundle && !!live && !failed;
+  useEffect(() => {
+    if (!bundle || !live || failed) return undefined;
+    const key = queryKey(client, bundle, keys);
+    return client.subscribe(live, keys, {
+      next: (data) => queries.setQueryData(key, data),
+      error: () => setFailed(true),
+      complete() {},
+    });
+  }, [following, JSON.stringify(keys)]);
+  return following;
 }
 
 /** A mutation hook: `{ mutate, mutateAsync, isPending, error, data }`. */
