@@ -34,6 +34,9 @@ logger = logging.getLogger("mizan")
 
 Scope = dict[str, Any]
 
+#: The scope key of the ASGI server's send, below Channels' middleware.
+FRAME_SEND = "mizan.frame_send"
+
 
 def wrap_asgi(app: Any) -> Any:
     """Serve ``app`` for HTTP (and lifespan) and mizan's subscriptions for WebSockets."""
@@ -84,6 +87,8 @@ class MizanASGI:
             return await WebsocketDenier.as_asgi()(scope, receive, send)  # type: ignore[no-any-return]
         if not origin_allowed(scope):
             return await WebsocketDenier.as_asgi()(scope, receive, send)  # type: ignore[no-any-return]
+        # The server's own send, for the consumer's frames (see MizanWSConsumer.send_frame).
+        scope = {**scope, FRAME_SEND: send}
         return await self.websocket(scope, receive, send)  # type: ignore[no-any-return]
 
 

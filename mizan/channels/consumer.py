@@ -28,6 +28,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.utils.aio import aclosing
 
+from mizan.channels.asgi import FRAME_SEND
 from mizan.channels.hub import hub
 from mizan.conf import mizan_settings
 from mizan.reading import loads
@@ -180,7 +181,8 @@ class _TransportWSHandler(BaseGraphQLTransportWSHandler[ChannelsContext, None]):
         if operation.completed:
             return
         frame = f'{{"id":{json.dumps(operation.id)},"type":"next","payload":{result.payload()}}}'
-        await self.websocket.ws_consumer.send(text_data=frame)  # type: ignore[attr-defined]
+        consumer: MizanWSConsumer = self.websocket.ws_consumer  # type: ignore[attr-defined]
+        await consumer.send_frame(frame)
 
 
 class MizanWSConsumer(GraphQLWSConsumer[ChannelsContext, None]):
@@ -198,6 +200,18 @@ class MizanWSConsumer(GraphQLWSConsumer[ChannelsContext, None]):
         self.max_message_bytes: int = mizan_settings.CHANNELS_MAX_MESSAGE_BYTES
 
     schema = CurrentSchema()
+
+    async def send_frame(self, text: str) -> None:
+        """Send one text frame through the ASGI server's own send, when ``wrap_asgi`` left
+        it in the scope. Channels' session middleware wraps ``send`` to save the session
+        on an HTTP response's start, which a WebSocket frame never is; its check still
+        reads the lazy session twice per frame, an eighth of a broadcast's CPU at 1,000
+        subscribers (docs/reference/performance.md)."""
+        send = self.scope.get(FRAME_SEND)
+        if send is None:  # the consumer mounted without wrap_asgi
+            await self.send(text_data=text)
+        else:
+            await send({"type": "websocket.send", "text": text})
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         size = len(text_data.encode()) if text_data else len(bytes_data or b"")

@@ -8,12 +8,16 @@ from typing import Annotated, Any
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
+from graphql import print_ast
+from graphql.execution import execute_subscription_event
 from pydantic import BaseModel, Field
+from strawberry.extensions import SchemaExtension
 
 from mizan.channels import ReactChannel
 from mizan.channels.groups import group_name
 from mizan.client import client
 from mizan.exceptions import Unauthenticated
+from mizan.runtime import engine
 from tests.channels.conftest import GRAPHQL, Socket, eventually, hub_groups, listeners, members
 
 SUBSCRIBE = "subscription($room: String!) { chatChannel(room: $room) { text author } }"
@@ -321,4 +325,77 @@ async def test_client_to_server_mutation_over_post(app: Any, layer: Any, login: 
     assert invalid["errors"][0]["extensions"]["argument"] == "message"
     assert events[-1] == ("receive", ("lobby", "from bob", "bob"))  # neither reached receive()
     assert await socket.nothing()
+    await socket.close()
+
+
+TEXT_ONLY = "subscription($room: String!) { chatChannel(room: $room) { text } }"
+
+
+class CountingExtension(SchemaExtension):
+    """An extension with a resolve hook: each subscriber's events run through its own."""
+
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        return _next(root, info, *args, **kwargs)
+
+
+@pytest.mark.parametrize("extensions", [[], [CountingExtension]], ids=["shared", "hooks"])
+async def test_a_broadcast_runs_once_per_document_for_every_local_subscriber(
+    app: Any, layer: Any, login: Any, settings: Any, monkeypatch: Any, extensions: list[Any]
+) -> None:
+    """Three sockets subscribe to one room with one document, one of them to a second
+    document too: a broadcast executes each document once (its frames differ only in
+    their ids); with an extension's resolve hook, once per subscriber."""
+    settings.MIZAN = {"EXTENSIONS": extensions}
+    chat = chat_channel()
+    executed: list[str] = []
+
+    def counting(executor: Any) -> Any:
+        executed.append(print_ast(executor.operation))
+        return execute_subscription_event(executor)
+
+    monkeypatch.setattr(engine, "execute_subscription_event", counting)
+    cookie = await login("ada")
+    sockets = [await Socket(app, headers=cookie).open() for _ in range(3)]
+    for n, socket in enumerate(sockets):
+        await socket.subscribe(f"s{n}", SUBSCRIBE, {"room": "lobby"})
+    await sockets[0].subscribe("text", TEXT_ONLY, {"room": "lobby"})
+    await eventually(lambda: listeners(layer, room("lobby")) == 4)
+
+    await chat.asend(Line(text="hi", author="x"), room="lobby")
+    got = [await socket.receive() for socket in sockets] + [await sockets[0].receive()]
+    by_id = {message["id"]: message for message in got}
+    everything = {"data": {"chatChannel": {"text": "hi", "author": "x"}}}
+    assert {i: m["payload"] for i, m in by_id.items()} == {
+        "s0": everything,
+        "s1": everything,
+        "s2": everything,
+        "text": {"data": {"chatChannel": {"text": "hi"}}},
+    }
+    assert len(executed) == (4 if extensions else 2)
+    if not extensions:
+        assert len(set(executed)) == 2  # one execution of each document
+    for socket in sockets:
+        assert await socket.nothing()
+        await socket.close()
+
+
+async def test_the_consumer_mounted_without_wrap_asgi_sends_through_channels(
+    layer: Any, login: Any
+) -> None:
+    """Frames go through the ASGI server's own send when wrap_asgi left it in the scope,
+    and through Channels' send when the consumer is mounted on its own."""
+    from channels.auth import AuthMiddlewareStack
+
+    from mizan.channels.consumer import MizanWSConsumer
+
+    chat = chat_channel()
+    socket = await Socket(
+        AuthMiddlewareStack(MizanWSConsumer.as_asgi()), headers=await login("ada")
+    ).open()
+    await socket.subscribe("1", SUBSCRIBE, {"room": "lobby"})
+    await eventually(lambda: listeners(layer, room("lobby")) == 1)
+    await chat.asend(Line(text="alone"), room="lobby")
+    assert (await socket.receive())["payload"] == {
+        "data": {"chatChannel": {"text": "alone", "author": "server"}}
+    }
     await socket.close()
