@@ -31,7 +31,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import websockets
 
@@ -54,8 +54,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class Server(NamedTuple):
+    port: int
+    session: str  # a logged-in session's cookie value
+    pid: int
+    log: Path
+
+
 @contextlib.contextmanager
-def server(layer: str, workdir: Path, kind: str = "daphne") -> Iterator[tuple[int, str]]:
+def server(
+    layer: str, workdir: Path, kind: str = "daphne", app: str = "example.asgi:application"
+) -> Iterator[Server]:
+    """A server process of the example project (or ``app``)."""
     env = {
         **os.environ,
         "PYTHONPATH": f"{ROOT / 'bench'}{os.pathsep}{EXAMPLE}",
@@ -80,7 +90,8 @@ def server(layer: str, workdir: Path, kind: str = "daphne") -> Iterator[tuple[in
         manage("migrate", "--noinput")
     session = manage("shell", "-c", SESSION).strip().splitlines()[-1]
     port = free_port()
-    log = (workdir / f"daphne-{layer}.log").open("wb")  # its shutdown noise stays out of the table
+    path = workdir / f"{kind}-{layer}-{port}.log"
+    log = path.open("wb")  # its shutdown noise stays out of the table
     process = subprocess.Popen(
         [
             sys.executable,
@@ -95,7 +106,7 @@ def server(layer: str, workdir: Path, kind: str = "daphne") -> Iterator[tuple[in
                 if kind == "daphne"
                 else ["uvicorn", "--log-level", "warning", "--port", str(port)]
             ),
-            "example.asgi:application",
+            app,
         ],
         cwd=EXAMPLE,
         env=env,
@@ -103,17 +114,15 @@ def server(layer: str, workdir: Path, kind: str = "daphne") -> Iterator[tuple[in
         stderr=log,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a traced server starts slowly
         while True:
             with socket.socket() as probe:
                 if probe.connect_ex(("127.0.0.1", port)) == 0:
                     break
             if time.monotonic() > deadline or process.poll() is not None:
-                raise SystemExit(
-                    "daphne did not start:\n" + (workdir / f"daphne-{layer}.log").read_text()
-                )
+                raise SystemExit(f"{kind} did not start:\n" + path.read_text())
             time.sleep(0.1)
-        yield port, session
+        yield Server(port, session, process.pid, path)
     finally:
         process.send_signal(signal.SIGINT)  # a profiled server writes its profile on SIGINT
         process.wait(timeout=30)
@@ -231,7 +240,7 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="mizan-bench-")  # kept: the server logs explain a failure
     print(f"server logs: {tmp}")
     for layer in args.layers:
-        with server(layer, Path(tmp), args.server) as (port, session):
+        with server(layer, Path(tmp), args.server) as (port, session, _pid, _log):
             for count in args.subscribers:
                 try:
                     ms = asyncio.run(fan_out(port, session, count, args.rounds))

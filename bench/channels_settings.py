@@ -33,3 +33,27 @@ LOGGING = {
     "handlers": {"stderr": {"class": "logging.StreamHandler"}},
     "loggers": {"mizan.live": {"handlers": ["stderr"], "level": "DEBUG", "propagate": False}},
 }
+
+if os.environ.get("BENCH_TRACEMALLOC"):
+    # Where a server's memory goes: SIGUSR1 takes a snapshot, SIGUSR2 prints what grew
+    # since, by line (bench/fanout_scale.py memory --trace).
+    import signal
+    import sys
+    import tracemalloc
+
+    tracemalloc.start(int(os.environ["BENCH_TRACEMALLOC"]))
+    _snapshots = []
+
+    def _snapshot(*_: object) -> None:
+        _snapshots[:] = [tracemalloc.take_snapshot()]
+
+    def _grown(*_: object) -> None:
+        stats = tracemalloc.take_snapshot().compare_to(_snapshots[0], "traceback")
+        for stat in stats[:25]:
+            print(f"TRACE {stat.size_diff / 1024:9.1f} KiB {stat.count_diff:7d}", file=sys.stderr)
+            for line in stat.traceback.format()[-6:]:
+                print(f"TRACE     {line}", file=sys.stderr)
+        sys.stderr.flush()
+
+    signal.signal(signal.SIGUSR1, _snapshot)
+    signal.signal(signal.SIGUSR2, _grown)

@@ -200,8 +200,7 @@ def main() -> None:
     print(f"server logs: {tmp}")
     for layer in args.layers:
         print(f"\n== channel layer: {layer}")
-        with server(layer, Path(tmp)) as (port, session):
-            log = Path(tmp) / f"daphne-{layer}.log"
+        with server(layer, Path(tmp)) as (port, session, _pid, log):
             asyncio.run(run(port, session, log, args.subscribers, args.rounds, args.burst))
 
 
