@@ -407,7 +407,7 @@ class Runtime:
             return Result(None, [judge(exc)], operation=operation.kind)
         if isinstance(source, ExecutionResult):
             return self.finish(source, operation)
-        return self._events(source, operation)
+        return source
 
     async def _stream_hooked(
         self,
@@ -439,7 +439,7 @@ class Runtime:
                 return Result(None, [judge(exc)], operation=operation.kind)
         if isinstance(source, ExecutionResult):
             return self.finish(source, operation)
-        return self._events(source, operation)
+        return source
 
     async def _subscribe(
         self,
@@ -448,7 +448,7 @@ class Runtime:
         operation: Operation,
         variables: dict[str, Any] | None,
         hooks: Hooks | None,
-    ) -> AsyncIterator[ExecutionResult] | ExecutionResult:
+    ) -> AsyncIterator[Result] | ExecutionResult:
         """graphql-core's subscribe, composed as its docs show, so that each event is
         mapped by :meth:`_responses`."""
         assert document.node is not None
@@ -500,8 +500,9 @@ class Runtime:
         operation: Operation,
         *,
         shared: bool,
-    ) -> AsyncIterator[ExecutionResult]:
-        """graphql-core's MapSourceToResponseEvent, with two shortcuts for results many
+    ) -> AsyncIterator[Result]:
+        """graphql-core's MapSourceToResponseEvent, each result through the error step,
+        with two shortcuts for results many
         subscribers share. A live push arrives as its group's finished result
         (:mod:`mizan.runtime.live`). A :class:`Shared` event (a channel's broadcast, the
         same object for every local subscriber of its group) is executed once per
@@ -518,18 +519,26 @@ class Runtime:
             if shared
             else None
         )
-        async for payload in executor.cancellable_iterable(source):
-            if isinstance(payload, live.Pushed):
-                yield payload.result
-            elif isinstance(payload, Shared):
-                result = payload.memo.get(key) if key is not None else None
-                if result is None:
-                    result = self.finish(await _event(executor, payload.value), operation)
-                    if key is not None:
-                        payload.memo[key] = result
-                yield result
-            else:
-                yield await _event(executor, payload)
+        events = executor.cancellable_iterable(source)
+        try:
+            async for payload in events:
+                if isinstance(payload, live.Pushed):
+                    yield payload.result
+                elif isinstance(payload, Shared):
+                    result = payload.memo.get(key) if key is not None else None
+                    if result is None:
+                        result = self.finish(await _event(executor, payload.value), operation)
+                        if key is not None:
+                            payload.memo[key] = result
+                    yield result
+                else:
+                    yield self.finish(await _event(executor, payload), operation)
+        except Exception as exc:  # the stream itself failed: judged like a field's error
+            yield Result(None, [judge(exc)], operation=operation.kind)
+        finally:
+            aclose: Callable[[], Awaitable[None]] | None = getattr(events, "aclose", None)
+            if aclose is not None:
+                await aclose()
 
     def finish_event(self, result: ExecutionResult) -> Result:
         """A live push's result through the error step, once for all its subscribers."""
@@ -688,20 +697,6 @@ class Runtime:
         if result.errors:
             result.retry_after = refused(context.fields, result.errors)
         return result
-
-    async def _events(
-        self, source: AsyncIterator[ExecutionResult], operation: Operation
-    ) -> AsyncIterator[Result]:
-        try:
-            async for result in source:
-                # A live push arrives finished: its group's subscribers share it.
-                yield result if isinstance(result, Result) else self.finish(result, operation)
-        except Exception as exc:  # the stream itself failed: judged like a field's error
-            yield Result(None, [judge(exc)], operation=operation.kind)
-        finally:
-            aclose: Callable[[], Awaitable[None]] | None = getattr(source, "aclose", None)
-            if aclose is not None:
-                await aclose()
 
 
 def _with_results(result: Result, hooks: Hooks) -> Result:
