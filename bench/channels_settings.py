@@ -48,11 +48,23 @@ if os.environ.get("BENCH_TRACEMALLOC"):
         _snapshots[:] = [tracemalloc.take_snapshot()]
 
     def _grown(*_: object) -> None:
+        """What grew, by the innermost line of mizan (or of the server, if none) that
+        led to it: where a subscriber's memory goes."""
+        grown: dict[str, list[int]] = {}
         stats = tracemalloc.take_snapshot().compare_to(_snapshots[0], "traceback")
-        for stat in stats[:25]:
-            print(f"TRACE {stat.size_diff / 1024:9.1f} KiB {stat.count_diff:7d}", file=sys.stderr)
-            for line in stat.traceback.format()[-6:]:
-                print(f"TRACE     {line}", file=sys.stderr)
+        for stat in stats:
+            frames = list(stat.traceback)  # innermost last
+            ours = [
+                f for f in frames if "/mizan/" in f.filename and "site-packages" not in f.filename
+            ]
+            frame = (ours or frames)[-1]
+            name = frame.filename.split("site-packages/")[-1]
+            where = f"{'mizan ' if ours else ''}{name}:{frame.lineno}"
+            entry = grown.setdefault(where, [0, 0])
+            entry[0] += stat.size_diff
+            entry[1] += stat.count_diff
+        for where, (size, count) in sorted(grown.items(), key=lambda i: -i[1][0])[:40]:
+            print(f"TRACE {size / 1024:9.1f} KiB {count:7d} {where}", file=sys.stderr)
         sys.stderr.flush()
 
     signal.signal(signal.SIGUSR1, _snapshot)
