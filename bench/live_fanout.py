@@ -195,12 +195,15 @@ def main() -> None:
     parser.add_argument("--layers", nargs="+", default=["memory"])
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--burst", type=int, default=10)
+    parser.add_argument(
+        "--server", choices=["daphne", "uvicorn"], default="daphne", help="the ASGI server"
+    )
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="mizan-bench-live-")  # kept: the server logs explain a failure
     print(f"server logs: {tmp}")
     for layer in args.layers:
         print(f"\n== channel layer: {layer}")
-        with server(layer, Path(tmp)) as (port, session, _pid, log):
+        with server(layer, Path(tmp), args.server) as (port, session, _pid, log):
             asyncio.run(run(port, session, log, args.subscribers, args.rounds, args.burst))
 
 
