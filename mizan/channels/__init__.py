@@ -22,6 +22,10 @@ __all__ = ["ReactChannel", "wrap_asgi"]
 #: The command that installs what this package needs.
 INSTALL = 'pip install "django-mizan[channels]"'
 
+#: The scope key under which ``wrap_asgi`` leaves the ASGI server's own ``send``, which
+#: the consumer sends its frames through (``MizanWSConsumer.send_frame``).
+FRAME_SEND = "mizan.frame_send"
+
 _LAZY = {"ReactChannel": "mizan.channels.channel", "wrap_asgi": "mizan.channels.asgi"}
 
 

@@ -28,14 +28,12 @@ from strawberry.http.websocket_origin import (
     normalize_origin,
 )
 
+from mizan.channels import FRAME_SEND
 from mizan.conf import mizan_settings
 
 logger = logging.getLogger("mizan")
 
 Scope = dict[str, Any]
-
-#: The scope key of the ASGI server's send, below Channels' middleware.
-FRAME_SEND = "mizan.frame_send"
 
 
 def wrap_asgi(app: Any) -> Any:

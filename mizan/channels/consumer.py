@@ -28,7 +28,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.utils.aio import aclosing
 
-from mizan.channels.asgi import FRAME_SEND
+from mizan.channels import FRAME_SEND
 from mizan.channels.hub import hub
 from mizan.conf import mizan_settings
 from mizan.reading import loads

@@ -502,14 +502,13 @@ class Runtime:
         shared: bool,
     ) -> AsyncIterator[Result]:
         """graphql-core's MapSourceToResponseEvent, each result through the error step,
-        with two shortcuts for results many
-        subscribers share. A live push arrives as its group's finished result
-        (:mod:`mizan.runtime.live`). A :class:`Shared` event (a channel's broadcast, the
-        same object for every local subscriber of its group) is executed once per
-        document, variables and language, and the finished result (encoded once by the
-        transport) goes to each of them: a message's fields are its data, the same
-        whoever reads them. With extensions' resolve hooks (``shared`` false) every
-        subscriber's event runs through its own hooks."""
+        with two shortcuts for results many subscribers share. A live push arrives as its
+        group's finished result (:mod:`mizan.runtime.live`). A :class:`Shared` event (a
+        channel's broadcast, the same object for every local subscriber of its group) is
+        executed once per document, variables and language, and the finished result
+        (encoded once by the transport) goes to each of them: a message's fields are its
+        data, the same whoever reads them. With extensions' resolve hooks (``shared``
+        false) every subscriber's event runs through its own hooks."""
         key = (
             (
                 id(executor.operation),
