@@ -181,16 +181,24 @@ async def fan_out(port: int, session: str, subscribers: int, rounds: int) -> lis
         sender = await stack.enter_async_context(connect(port, session))
         await post(sender, "warm-up", "warm-up")  # everyone has joined once everyone has this
         await asyncio.wait_for(asyncio.gather(*(until(ws, "warm-up") for ws in sockets)), 60)
-        latencies = []
-        for n in range(rounds):
-            text = f"round {n}"
-            waiting = [asyncio.ensure_future(until(ws, text)) for ws in sockets]
-            start = time.perf_counter()
-            await post(sender, f"r{n}", text)
-            got = await asyncio.wait_for(asyncio.gather(*waiting), 60)
-            latencies.append([(when - start) * 1000 for when in got])
-            await asyncio.sleep(0.2)
-        return latencies
+        return await broadcasts(sockets, sender, rounds)
+
+
+async def broadcasts(
+    sockets: list[Any], sender: Any, rounds: int, pause: float = 0.2
+) -> list[list[float]]:
+    """Post ``rounds`` messages through ``sender``, ``pause`` seconds apart: per round, each
+    socket's latency (ms) from the post until it had the message."""
+    latencies = []
+    for n in range(rounds):
+        text = f"round {n}"
+        waiting = [asyncio.ensure_future(until(ws, text)) for ws in sockets]
+        start = time.perf_counter()
+        await post(sender, f"r{n}", text)
+        got = await asyncio.wait_for(asyncio.gather(*waiting), 120)
+        latencies.append([(when - start) * 1000 for when in got])
+        await asyncio.sleep(pause)
+    return latencies
 
 
 async def throughput(port: int, session: str, messages: int) -> float:

@@ -26,13 +26,12 @@ import signal
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from channels_fanout import SUBSCRIBE, connect, percentile, post, server, until
+from channels_fanout import SUBSCRIBE, broadcasts, connect, percentile, post, server, until
 
 #: BENCH_TRACEMALLOC=<frames>: the server traces its allocations (bench/channels_settings.py).
 TRACE = "BENCH_TRACEMALLOC" in os.environ
@@ -109,16 +108,8 @@ async def measure_spread(targets: list[tuple[int, str]], count: int, rounds: int
         sockets = await subscribers(stack, targets, count)
         sender = await stack.enter_async_context(connect(*targets[0]))
         await joined(sockets, sender)
-        latencies: list[float] = []
-        for n in range(rounds):
-            text = f"round {n}"
-            waiting = [asyncio.ensure_future(until(ws, text)) for ws in sockets]
-            start = time.perf_counter()
-            await post(sender, f"r{n}", text)
-            got = await asyncio.wait_for(asyncio.gather(*waiting), 120)
-            latencies += [(when - start) * 1000 for when in got]
-            await asyncio.sleep(0.5)
-        return latencies
+        per_round = await broadcasts(sockets, sender, rounds, pause=0.5)
+        return [latency for latencies in per_round for latency in latencies]
 
 
 def spread(args: argparse.Namespace, tmp: Path) -> None:

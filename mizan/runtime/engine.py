@@ -18,14 +18,12 @@ validated earlier (``make bench``). The runtime calls graphql-core's
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
 from inspect import isawaitable
 from typing import Any, TypeGuard
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import translation
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -509,15 +507,7 @@ class Runtime:
         (encoded once by the transport) goes to each of them: a message's fields are its
         data, the same whoever reads them. With extensions' resolve hooks (``shared``
         false) every subscriber's event runs through its own hooks."""
-        key = (
-            (
-                id(executor.operation),
-                json.dumps(executor.variable_values.coerced, sort_keys=True, default=repr),
-                translation.get_language(),
-            )
-            if shared
-            else None
-        )
+        key = live.execution_key(executor) if shared else None
         events = executor.cancellable_iterable(source)
         try:
             async for payload in events:

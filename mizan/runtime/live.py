@@ -102,6 +102,15 @@ class Pushed:
     final: bool = False  # the subscription ends after it (FORBIDDEN)
 
 
+def execution_key(executor: Executor[Any]) -> tuple[int, str, str | None]:
+    """What makes two subscribers' executions of one event the same: one operation (the
+    document cache gives equal texts one node), the same variables, one language."""
+    variables = json.dumps(
+        executor.variable_values.coerced, sort_keys=True, default=repr, separators=(",", ":")
+    )
+    return id(executor.operation), variables, translation.get_language()
+
+
 # --- the subscription field ------------------------------------------------------------
 
 
@@ -259,12 +268,9 @@ class LiveHub:
     ) -> AsyncIterator[Any]:
         subscriber = Subscriber(context, executor)
         name = field.context.name
-        variables = json.dumps(
-            executor.variable_values.coerced, sort_keys=True, default=repr, separators=(",", ":")
-        )
         # No owner (an anonymous visitor without a session): nothing to share with.
         shared = owner if owner is not None else f"alone:{id(subscriber)}"
-        key = (id(executor.operation), variables, name, scope, shared, translation.get_language())
+        key = (*execution_key(executor), name, scope, shared)
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = Group(key, field, scope, shared)
